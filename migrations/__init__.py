@@ -1,0 +1,1 @@
+"""Provides the Alembic environment and versions of the srs collection schema."""

@@ -1,0 +1,233 @@
+"""Provides the SQLAlchemy ORM models of a collection, shaped after Anki's so that imports
+are lossless and exports faithful.
+
+Instants are stored as integer epoch milliseconds UTC (``UtcMillis``) and come back as aware
+UTC datetimes. Anki data srs does not model field by field is kept verbatim in ``extra``
+JSON columns, so that an export can give it back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcMillis(TypeDecorator[datetime]):
+    """An aware UTC datetime stored as integer epoch milliseconds."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; srs stores only aware UTC instants")
+        return int(round(value.timestamp() * 1000))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromtimestamp(value / 1000, UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ConfigEntry(Base):
+    """Collection-wide settings (creation time, counters, the FSRS switch, ...)."""
+
+    __tablename__ = "config"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Preset(Base):
+    """Deck options shared by decks (Anki's deck config)."""
+
+    __tablename__ = "presets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
+    reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
+    learn_steps: Mapped[list[Any]] = mapped_column(JSON, default=lambda: [1.0, 10.0])
+    relearn_steps: Mapped[list[Any]] = mapped_column(JSON, default=lambda: [10.0])
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
+    maximum_interval: Mapped[int] = mapped_column(Integer, default=36500)
+    fsrs_params: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    bury_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    bury_reviews: Mapped[bool] = mapped_column(Boolean, default=False)
+    bury_interday_learning: Mapped[bool] = mapped_column(Boolean, default=False)
+    leech_threshold: Mapped[int] = mapped_column(Integer, default=8)
+    leech_action: Mapped[str] = mapped_column(String, default="tag")
+    rollover_hour: Mapped[int] = mapped_column(Integer, default=4)
+    anki_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Deck(Base):
+    """A deck; ``name`` is the full path with ``::`` separators."""
+
+    __tablename__ = "decks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    preset_id: Mapped[int] = mapped_column(ForeignKey("presets.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    filtered: Mapped[bool] = mapped_column(Boolean, default=False)
+    anki_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    preset: Mapped[Preset] = relationship()
+
+
+class Notetype(Base):
+    """A note type: fields, card templates, CSS, standard or cloze."""
+
+    __tablename__ = "notetypes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    kind: Mapped[str] = mapped_column(String, default="standard")
+    fields: Mapped[list[Any]] = mapped_column(JSON)  # [{"name": str, ...anki extras}]
+    templates: Mapped[list[Any]] = mapped_column(JSON)  # [{"name","qfmt","afmt", ...}]
+    css: Mapped[str] = mapped_column(Text, default="")
+    sort_field: Mapped[int] = mapped_column(Integer, default=0)
+    anki_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    modified_at: Mapped[datetime] = mapped_column(UtcMillis)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Note(Base):
+    """A note; ``fields`` joins the field values with ``\\x1f`` as Anki does."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guid: Mapped[str] = mapped_column(String, unique=True)
+    notetype_id: Mapped[int] = mapped_column(ForeignKey("notetypes.id"))
+    fields: Mapped[str] = mapped_column(Text)
+    sort_field: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")  # " a b::c " like Anki
+    source_kind: Mapped[str] = mapped_column(String, default="manual")
+    source_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source_line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcMillis)
+    modified_at: Mapped[datetime] = mapped_column(UtcMillis)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    notetype: Mapped[Notetype] = relationship()
+    cards: Mapped[list[Card]] = relationship(back_populates="note", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_notes_source", "source_kind", "source_path"),)
+
+
+class Card(Base):
+    """A card and its scheduling state (see ``srs.domain.CardSched``)."""
+
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    ord: Mapped[int] = mapped_column(Integer, default=0)
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id"))
+    original_deck_id: Mapped[int | None] = mapped_column(ForeignKey("decks.id"), nullable=True)
+    state: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
+    new_position: Mapped[int] = mapped_column(Integer, default=0)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_review: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
+    interval_days: Mapped[int] = mapped_column(Integer, default=0)
+    ease_factor: Mapped[int] = mapped_column(Integer, default=0)  # Anki's factor, permille
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    buried: Mapped[int] = mapped_column(Integer, default=0)  # BuryKind
+    buried_until: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
+    flag: Mapped[int] = mapped_column(Integer, default=0)
+    orphaned: Mapped[bool] = mapped_column(Boolean, default=False)
+    desired_retention: Mapped[float | None] = mapped_column(Float, nullable=True)
+    decay: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcMillis)
+    modified_at: Mapped[datetime] = mapped_column(UtcMillis)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    note: Mapped[Note] = relationship(back_populates="cards")
+
+    __table_args__ = (
+        UniqueConstraint("note_id", "ord"),
+        Index("ix_cards_deck_due", "deck_id", "state", "due"),
+        Index("ix_cards_new", "deck_id", "new_position"),
+    )
+
+
+class ReviewLog(Base):
+    """One row of the review log (Anki's ``revlog``)."""
+
+    __tablename__ = "revlog"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcMillis)
+    rating: Mapped[int] = mapped_column(Integer)  # 0 manual, 1..4
+    kind: Mapped[int] = mapped_column(Integer)  # ReviewKind
+    interval_before: Mapped[int] = mapped_column(Integer, default=0)
+    interval_after: Mapped[int] = mapped_column(Integer, default=0)
+    factor: Mapped[int] = mapped_column(Integer, default=0)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("card_id", "reviewed_at"),
+        Index("ix_revlog_time", "reviewed_at"),
+    )
+
+
+class Media(Base):
+    """A file in the media folder, by name, with its SHA-1."""
+
+    __tablename__ = "media"
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    sha1: Mapped[str] = mapped_column(String)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[datetime] = mapped_column(UtcMillis)
+
+
+class UndoEntry(Base):
+    """One undoable action: the card rows as they were before it, and the log rows it added."""
+
+    __tablename__ = "undo"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UtcMillis)
+    cards_before: Mapped[list[Any]] = mapped_column(JSON)
+    notes_before: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    revlog_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class SourceFile(Base):
+    """An imported source file (vault note), for incremental re-imports."""
+
+    __tablename__ = "source_files"
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    root: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    sha1: Mapped[str] = mapped_column(String)
+    imported_at: Mapped[datetime] = mapped_column(UtcMillis)

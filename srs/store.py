@@ -1,0 +1,185 @@
+"""Provides ``Store``, the one facade over a collection database: opening, migrating,
+and transactions.
+
+A collection is a SQLite file (WAL, foreign keys on, a busy timeout) plus a media folder
+beside it. ``Store.open`` creates or upgrades the schema with Alembic and refuses a database
+written by a newer srs. Every unit of work is one transaction: ``store.write()`` takes the
+write lock up front (``BEGIN IMMEDIATE``), so two writers queue instead of failing half-way;
+``store.read()`` is a plain deferred transaction that WAL lets run beside a writer.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from srs.clock import Clock, SystemClock
+from srs.errors import CollectionLocked, SchemaTooNew, StoreError
+
+BUSY_TIMEOUT_S = 30.0
+_begin_immediate: ContextVar[bool] = ContextVar("srs_begin_immediate", default=False)
+
+
+def default_collection_path(environ: dict[str, str] | None = None) -> Path:
+    """``SRS_DB`` if set, else ``collection.db`` in the platform's user-data folder."""
+    env = os.environ if environ is None else environ
+    if env.get("SRS_DB"):
+        return Path(env["SRS_DB"]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("srs", appauthor=False) / "collection.db"
+
+
+def media_dir_for(path: Path) -> Path:
+    """The media folder of the collection at ``path``: ``<stem>.media`` beside it."""
+    return path.with_name(path.stem + ".media")
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("migrations")))
+    return cfg
+
+
+@dataclass
+class Store:
+    """An open collection: its engine, its media folder and its clock."""
+
+    path: Path
+    engine: Engine
+    clock: Clock
+
+    @property
+    def media_dir(self) -> Path:
+        return media_dir_for(self.path)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, clock: Clock | None = None) -> Store:
+        """Open (creating or upgrading) the collection at ``path`` (default: see
+        ``default_collection_path``)."""
+        target = Path(path).expanduser() if path is not None else default_collection_path()
+        if target.exists() and target.is_dir():
+            raise StoreError(f"{target}: is a folder, not a collection file")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{target}: cannot create its folder ({exc.strerror})") from exc
+        engine = _make_engine(target)
+        store = cls(path=target, engine=engine, clock=clock or SystemClock())
+        try:
+            store._migrate()
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        cfg = _alembic_config()
+        script = ScriptDirectory.from_config(cfg)
+        heads = set(script.get_heads())
+        try:
+            with self.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_heads()
+        except OperationalError as exc:
+            raise StoreError(f"{self.path}: not a readable srs collection ({exc.orig})") from exc
+        known = {rev.revision for rev in script.walk_revisions()}
+        for rev in current:
+            if rev not in known:
+                raise SchemaTooNew(self.path, rev, ", ".join(sorted(heads)))
+        if set(current) == heads:
+            return
+        if not current:
+            self._refuse_foreign_database()
+        token = _begin_immediate.set(True)
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            _begin_immediate.reset(token)
+
+    def _refuse_foreign_database(self) -> None:
+        with self.engine.connect() as conn:
+            names = [
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "select name from sqlite_master where type='table'"
+                ).fetchall()
+            ]
+        if names:
+            raise StoreError(
+                f"{self.path}: not an srs collection (it holds tables {', '.join(names[:4])})"
+            )
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        token = _begin_immediate.set(True)
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    with session.begin():
+                        yield session
+                except OperationalError as exc:
+                    if "locked" in str(exc.orig):
+                        raise CollectionLocked(
+                            f"{self.path}: collection is busy (another srs is writing); try again"
+                        ) from exc
+                    raise
+        finally:
+            _begin_immediate.reset(token)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read-only transaction (a consistent snapshot under WAL)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+                session.rollback()
+
+
+def _make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # transactions are begun explicitly below
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = FULL")  # an answer survives a power cut
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+
+    return engine
