@@ -112,7 +112,9 @@ def day_start(day: int, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) 
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
-def next_day_start(at: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> datetime:
+def next_day_start(
+    at: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR
+) -> datetime:
     """The UTC instant at which the scheduling day after the one containing ``at`` begins."""
     return day_start(day_number(at, tz, rollover_hour) + 1, tz, rollover_hour)
 

@@ -41,7 +41,7 @@ class ReviewKind(IntEnum):
 
 
 class BuryKind(IntEnum):
-    """Why a card is buried; the numbers follow Anki's queue values negated (-2 sibling, -3 manual)."""
+    """Why a card is buried; Anki's queue values negated (-2 sibling, -3 manual)."""
 
     NONE = 0
     SIBLING = 2
@@ -154,6 +154,8 @@ class CardView:
     source_path: str | None = None
     source_line: int | None = None
     retrievability: float | None = None
+    markup: str = "html"  # "html" (Anki fields) or "markdown" (Obsidian cards)
+    css: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 

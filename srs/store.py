@@ -25,7 +25,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from srs.clock import Clock, SystemClock
@@ -79,6 +79,8 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{target}: cannot create its folder ({exc.strerror})") from exc
+        if target.exists() and target.stat().st_size > 0:
+            _inspect_existing(target)
         engine = _make_engine(target)
         store = cls(path=target, engine=engine, clock=clock or SystemClock())
         try:
@@ -104,7 +106,7 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 current = MigrationContext.configure(conn).get_current_heads()
-        except OperationalError as exc:
+        except DBAPIError as exc:
             raise StoreError(f"{self.path}: not a readable srs collection ({exc.orig})") from exc
         known = {rev.revision for rev in script.walk_revisions()}
         for rev in current:
@@ -112,8 +114,6 @@ class Store:
                 raise SchemaTooNew(self.path, rev, ", ".join(sorted(heads)))
         if set(current) == heads:
             return
-        if not current:
-            self._refuse_foreign_database()
         token = _begin_immediate.set(True)
         try:
             with self.engine.begin() as conn:
@@ -121,19 +121,6 @@ class Store:
                 command.upgrade(cfg, "head")
         finally:
             _begin_immediate.reset(token)
-
-    def _refuse_foreign_database(self) -> None:
-        with self.engine.connect() as conn:
-            names = [
-                row[0]
-                for row in conn.exec_driver_sql(
-                    "select name from sqlite_master where type='table'"
-                ).fetchall()
-            ]
-        if names:
-            raise StoreError(
-                f"{self.path}: not an srs collection (it holds tables {', '.join(names[:4])})"
-            )
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -160,6 +147,22 @@ class Store:
             with session.begin():
                 yield session
                 session.rollback()
+
+
+def _inspect_existing(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not an srs collection."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = [
+                r[0] for r in conn.execute("select name from sqlite_master where type='table'")
+            ]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not an srs collection ({exc})") from exc
+    if names and "alembic_version" not in names:
+        raise StoreError(f"{path}: not an srs collection (it holds tables {', '.join(names[:4])})")
 
 
 def _make_engine(path: Path) -> Engine:

@@ -1,0 +1,259 @@
+"""Provides ``Collection``, the engine's API for the CLI and the TUI: every question they ask
+and every change they make goes through here, one transaction per call, and answers come
+back as plain dataclasses (never ORM rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from srs import notes as notes_mod
+from srs import queue, scheduler, study
+from srs.clock import DEFAULT_ROLLOVER_HOUR, Clock
+from srs.domain import CardSched, CardView, DeckCounts, Rating, ReviewKind, ReviewRecord
+from srs.errors import NotFound
+from srs.models import Card, Deck, Notetype, Preset, ReviewLog
+from srs.render import cards_for_note
+from srs.store import Store
+from srs.views import card_view
+
+
+@dataclass(frozen=True)
+class StudyState:
+    """What the review screen needs after every action: the card to show and the counts."""
+
+    card: CardView | None
+    new: int
+    learn: int
+    review: int
+    intervals: dict[Rating, str]
+
+
+class Collection:
+    """The engine facade over one open Store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def clock(self) -> Clock:
+        return self.store.clock
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.store.clock.tz
+
+    def now(self) -> datetime:
+        return self.store.clock.now()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _rollover(self, session: Session) -> int:
+        preset = session.scalars(select(Preset).order_by(Preset.id).limit(1)).first()
+        return preset.rollover_hour if preset is not None else DEFAULT_ROLLOVER_HOUR
+
+    # -- decks and notes ------------------------------------------------------------------
+
+    def deck_counts(self) -> list[DeckCounts]:
+        """Every deck with today's counts after limits, in tree order (Anki's deck list)."""
+        with self.store.read() as session:
+            return queue.deck_counts(session, self.now(), self.tz, self._rollover(session))
+
+    def check_deck(self, name: str) -> None:
+        """Raise NotFound unless a deck called ``name`` exists."""
+        with self.store.read() as session:
+            queue.find_deck(queue.load_decks(session), name)
+
+    def deck_names(self) -> list[str]:
+        with self.store.read() as session:
+            return sorted(session.scalars(select(Deck.name)).all(), key=str.casefold)
+
+    def add_basic(
+        self, front: str, back: str, *, deck: str = notes_mod.DEFAULT_NAME, tags: Sequence[str] = ()
+    ) -> int:
+        """Add a Basic note (one card); returns the note id."""
+        now = self.now()
+        with self.store.write() as session:
+            nt = notes_mod.ensure_basic_notetype(session, now)
+            target = notes_mod.ensure_deck(session, deck)
+            note = notes_mod.add_note(
+                session, notetype=nt, fields=[front, back], deck=target, tags=tags, now=now,
+                ords=[0] if front.strip() else [],
+            )  # fmt: skip
+            return note.id
+
+    def add_note(
+        self,
+        notetype: str,
+        fields: Sequence[str],
+        *,
+        deck: str = notes_mod.DEFAULT_NAME,
+        tags: Sequence[str] = (),
+    ) -> int:
+        """Add a note of a stock or existing note type; its cards follow Anki's rules."""
+        now = self.now()
+        with self.store.write() as session:
+            if notetype == "Cloze":
+                nt = notes_mod.ensure_cloze_notetype(session, now)
+            elif notetype == "Basic":
+                nt = notes_mod.ensure_basic_notetype(session, now)
+            else:
+                found = session.scalars(select(Notetype).where(Notetype.name == notetype)).first()
+                if found is None:
+                    raise NotFound(f"no note type called {notetype!r}")
+                nt = found
+            names = [f["name"] for f in nt.fields]
+            ords = cards_for_note(
+                [t["qfmt"] for t in nt.templates],
+                dict(zip(names, fields, strict=False)),
+                is_cloze=nt.kind == "cloze",
+            )
+            target = notes_mod.ensure_deck(session, deck)
+            note = notes_mod.add_note(
+                session, notetype=nt, fields=fields, deck=target, tags=tags, now=now, ords=ords
+            )
+            return note.id
+
+    # -- studying ---------------------------------------------------------------------------
+
+    def study_state(self, deck: str | None = None) -> StudyState:
+        """The next card to show in ``deck`` (with subdecks; all decks if None) and counts."""
+        now = self.now()
+        with self.store.read() as session:
+            pick = queue.next_card(session, deck, now, self.tz, self._rollover(session))
+            if pick.card_id is None:
+                return StudyState(None, pick.new, pick.learn, pick.review, {})
+            card = session.get(Card, pick.card_id)
+            assert card is not None
+            view = card_view(session, card, now, self.tz)
+            intervals = self._intervals(session, card, now)
+            return StudyState(view, pick.new, pick.learn, pick.review, intervals)
+
+    def _intervals(self, session: Session, card: Card, now: datetime) -> dict[Rating, str]:
+        preset = study.preset_for_card(session, card)
+        config = study.scheduling_config(preset)
+        states = scheduler.preview(study.card_sched(card), now, config, self.tz)
+        out = {}
+        for rating, state in states.items():
+            seconds = (state.due - now).total_seconds() if state.due is not None else 0.0
+            out[rating] = scheduler.format_interval(max(0.0, seconds))
+        return out
+
+    def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
+        """Answer a card; committed (durable) before this returns."""
+        with self.store.write() as session:
+            return study.answer(session, card_id, rating, self.now(), self.tz, duration_ms)
+
+    def undo(self) -> str | None:
+        """Undo the last action (answer, bury, suspend, flag, reset); None if nothing to undo."""
+        with self.store.write() as session:
+            return study.undo_last(session)
+
+    def bury(self, card_ids: Sequence[int]) -> int:
+        with self.store.write() as session:
+            return study.bury(session, list(card_ids), self.now(), self.tz)
+
+    def suspend(self, card_ids: Sequence[int], suspended: bool = True) -> int:
+        with self.store.write() as session:
+            return study.set_suspended(session, list(card_ids), suspended, self.now())
+
+    def flag(self, card_ids: Sequence[int], flag: int) -> int:
+        with self.store.write() as session:
+            return study.set_flag(session, list(card_ids), flag, self.now())
+
+    def reset(self, card_ids: Sequence[int]) -> int:
+        with self.store.write() as session:
+            return study.reset(session, list(card_ids), self.now())
+
+    # -- looking things up ------------------------------------------------------------------
+
+    def card(self, card_id: int) -> CardView:
+        with self.store.read() as session:
+            card = session.get(Card, card_id)
+            if card is None:
+                raise NotFound(f"no card with id {card_id}")
+            return card_view(session, card, self.now(), self.tz)
+
+    def cards(self, card_ids: Sequence[int]) -> list[CardView]:
+        now = self.now()
+        with self.store.read() as session:
+            rows = {c.id: c for c in session.scalars(select(Card).where(Card.id.in_(card_ids)))}
+            return [card_view(session, rows[i], now, self.tz) for i in card_ids if i in rows]
+
+    def history(self, card_id: int) -> list[ReviewRecord]:
+        """A card's whole review log, oldest first."""
+        with self.store.read() as session:
+            rows = session.scalars(
+                select(ReviewLog)
+                .where(ReviewLog.card_id == card_id)
+                .order_by(ReviewLog.reviewed_at)
+            ).all()
+            return [
+                ReviewRecord(
+                    reviewed_at=r.reviewed_at,
+                    rating=r.rating,
+                    kind=ReviewKind(r.kind),
+                    interval_before=r.interval_before,
+                    interval_after=r.interval_after,
+                    factor=r.factor,
+                    stability=r.stability,
+                    difficulty=r.difficulty,
+                    duration_ms=r.duration_ms,
+                )  # fmt: skip
+                for r in rows
+            ]
+
+    def search(self, query: str, limit: int | None = None) -> list[int]:
+        """Card ids matching an Anki search query, in due order."""
+        from srs.search import search_cards
+
+        with self.store.read() as session:
+            return search_cards(session, query, now=self.now(), tz=self.tz, limit=limit)
+
+    def sched(self, card_id: int) -> CardSched:
+        with self.store.read() as session:
+            card = session.get(Card, card_id)
+            if card is None:
+                raise NotFound(f"no card with id {card_id}")
+            return study.card_sched(card)
+
+    # -- editing notes (used by the TUI's edit dialog) -------------------------------------
+
+    def note_fields(self, note_id: int) -> dict[str, str]:
+        """A note's fields by name, in the note type's order."""
+        from srs.models import Note
+
+        with self.store.read() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise NotFound(f"no note with id {note_id}")
+            names = [str(f["name"]) for f in note.notetype.fields]
+            values = notes_mod.split_fields(note.fields)
+            values += [""] * (len(names) - len(values))
+            return dict(zip(names, values, strict=False))
+
+    def update_note_fields(self, note_id: int, fields: dict[str, str]) -> None:
+        """Replace some of a note's fields (by name) in one transaction; unknown names refused."""
+        from srs.errors import UsageError
+        from srs.models import Note
+
+        with self.store.write() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise NotFound(f"no note with id {note_id}")
+            nt = note.notetype
+            names = [str(f["name"]) for f in nt.fields]
+            unknown = sorted(set(fields) - set(names))
+            if unknown:
+                raise UsageError(f"note type {nt.name!r} has no field {unknown[0]!r}")
+            values = notes_mod.split_fields(note.fields)
+            values += [""] * (len(names) - len(values))
+            merged = [fields.get(name, value) for name, value in zip(names, values, strict=False)]
+            note.fields = notes_mod.join_fields(merged)
+            note.sort_field = merged[min(nt.sort_field, len(merged) - 1)] if merged else ""
+            note.modified_at = self.now()

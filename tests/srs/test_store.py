@@ -1,0 +1,95 @@
+"""Store: migrations equal the models, too-new and foreign databases are refused, pragmas."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from srs.clock import FixedClock
+from srs.errors import SchemaTooNew, StoreError
+from srs.models import Base, Card
+from srs.store import Store, default_collection_path, media_dir_for
+
+
+def test_upgrading_an_empty_database_yields_exactly_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_pragmas_wal_foreign_keys_busy_timeout(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "c.db"
+    Store.open(path, clock=clock).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("update alembic_version set version_num = '9999_from_the_future'")
+    with pytest.raises(SchemaTooNew, match="newer than this srs"):
+        Store.open(path, clock=clock)
+
+
+def test_a_foreign_database_is_refused_and_left_alone(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table notes (id integer)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not an srs collection"):
+        Store.open(path, clock=clock)
+    assert path.read_bytes() == before
+
+
+def test_not_a_database_at_all(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="junk.db"):
+        Store.open(path, clock=clock)
+
+
+def test_a_failed_write_transaction_changes_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write() as session:
+        session.execute(text("insert into config (key, value) values ('x', '1')"))
+        raise RuntimeError("boom")
+    with store.read() as session:
+        assert session.execute(text("select count(*) from config where key='x'")).scalar() == 0
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from srs.clock import from_ms
+
+    with pytest.raises(IntegrityError), store.write() as session:
+        t = from_ms(0)
+        session.add(Card(note_id=12345, deck_id=1, created_at=t, modified_at=t, extra={}))
+        session.flush()
+
+
+def test_default_path_honours_srs_db(tmp_path: Path) -> None:
+    assert default_collection_path({"SRS_DB": str(tmp_path / "x.db")}) == tmp_path / "x.db"
+    assert default_collection_path({}).name == "collection.db"
+    assert media_dir_for(tmp_path / "x.db") == tmp_path / "x.media"
+
+
+def test_two_writers_queue_instead_of_failing(store: Store, tmp_path: Path) -> None:
+    other = Store.open(store.path, clock=store.clock)
+    try:
+        with store.write() as s1:
+            s1.execute(text("insert into config (key, value) values ('a', '1')"))
+        with other.write() as s2:
+            s2.execute(text("insert into config (key, value) values ('b', '2')"))
+        engine = create_engine(f"sqlite:///{store.path}")
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from config")).scalar() == 2
+        engine.dispose()
+    finally:
+        other.close()
