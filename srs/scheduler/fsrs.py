@@ -1,0 +1,390 @@
+"""Provides the FSRS-6 memory model as the Rust ``fsrs`` crate (6.6.x, used by Anki 26.9) runs it.
+
+Pure functions on floats: initial and next memory states, the forgetting curve, intervals,
+conversion of SM-2 state and replay of a review history. The crate computes in 32-bit
+floats; the memory step and the interval are emulated operation by operation in f32 so
+that Anki's rounding (4 places for S, whole days for intervals) comes out the same.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from srs.domain import MemoryState, Rating
+from srs.errors import UsageError
+
+S_MIN = 0.001
+S_MAX = 36500.0
+D_MIN = 1.0
+D_MAX = 10.0
+_INIT_S_MAX = 100.0
+FSRS5_DEFAULT_DECAY = 0.5
+
+
+_F32 = struct.Struct("<f")
+
+
+def as_f32(value: float) -> float:
+    """``value`` rounded to the nearest 32-bit float (the crate computes in f32)."""
+    try:
+        return float(_F32.unpack(_F32.pack(value))[0])
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+_DEFAULT_DECIMALS = (
+    0.212,
+    1.2931,
+    2.3065,
+    8.2956,
+    6.4133,
+    0.8334,
+    3.0194,
+    0.001,
+    1.8722,
+    0.1666,
+    0.796,
+    1.4835,
+    0.0614,
+    0.2629,
+    1.6483,
+    0.6014,
+    1.8729,
+    0.5425,
+    0.0912,
+    0.0658,
+    0.1542,
+)
+DEFAULT_PARAMS: tuple[float, ...] = tuple(as_f32(w) for w in _DEFAULT_DECIMALS)
+_S_MIN32 = as_f32(S_MIN)
+_LN_09 = as_f32(math.log(as_f32(0.9)))
+
+# The crate's clamps (clip_parameters with one relearning step, short-term training off).
+_CLAMPS: tuple[tuple[float, float], ...] = (
+    (S_MIN, _INIT_S_MAX),
+    (S_MIN, _INIT_S_MAX),
+    (S_MIN, _INIT_S_MAX),
+    (S_MIN, _INIT_S_MAX),
+    (D_MIN, D_MAX),
+    (0.001, 4.0),
+    (0.001, 4.0),
+    (0.001, 0.75),
+    (0.0, 4.5),
+    (0.0, 0.8),
+    (0.001, 3.5),
+    (0.001, 5.0),
+    (0.001, 0.25),
+    (0.001, 0.9),
+    (0.0, 4.0),
+    (0.0, 1.0),
+    (1.0, 6.0),
+    (0.0, 2.0),
+    (0.0, 2.0),
+    (0.0, 0.8),
+    (0.1, 0.8),
+)
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+def _fill_params(params: Sequence[float]) -> list[float]:
+    """Convert a parameter set of any supported length to 21 values, as fsrs-rs does."""
+    values = [float(w) for w in params]
+    if len(values) == 0:
+        return list(DEFAULT_PARAMS)
+    if len(values) == 17:
+        # FSRS-4.5 -> FSRS-5: the initial difficulty became exponential in the rating.
+        values[4] = values[5] * 2.0 + values[4]
+        values[5] = math.log(values[5] * 3.0 + 1.0) / 3.0
+        values[6] += 0.5
+        return values + [0.0, 0.0, 0.0, FSRS5_DEFAULT_DECAY]
+    if len(values) == 19:
+        return values + [0.0, FSRS5_DEFAULT_DECAY]
+    if len(values) == 21:
+        return values
+    raise UsageError(f"FSRS parameters: expected 17, 19 or 21 values (or none), got {len(values)}")
+
+
+def params_or_default(params: Sequence[float]) -> tuple[float, ...]:
+    """Return the 21 FSRS-6 parameters the scheduler runs with.
+
+    Args:
+        params: 21 (FSRS-6), 19 (FSRS-5) or 17 (FSRS-4.5) parameters, or none for the
+            defaults. Older sets are converted and all values clamped as fsrs-rs does.
+
+    Returns:
+        The 21 parameters.
+
+    Raises:
+        UsageError: for any other length or a non-finite value.
+    """
+    return _checked_params(tuple(params))
+
+
+@lru_cache(maxsize=64)
+def _checked_params(params: tuple[float, ...]) -> tuple[float, ...]:
+    values = _fill_params(params)
+    if not all(math.isfinite(w) for w in values):
+        raise UsageError("FSRS parameters: every value must be a finite number")
+    return tuple(
+        as_f32(_clamp(w, as_f32(low), as_f32(high)))
+        for w, (low, high) in zip(values, _CLAMPS, strict=True)
+    )
+
+
+def allows_short_term(params: Sequence[float]) -> bool:
+    """Whether Anki lets FSRS schedule intraday intervals with these (unconverted) parameters."""
+    if len(params) >= 19:
+        return params[17] > 0.0 and params[18] > 0.0
+    return len(params) == 0
+
+
+def _curve_factor(decay: float) -> float:
+    return math.exp(math.log(0.9) / decay) - 1.0
+
+
+def retrievability(params: Sequence[float], stability: float, elapsed_days: float) -> float:
+    """The probability of recall after ``elapsed_days`` for a memory of ``stability`` days.
+
+    Args:
+        params: FSRS parameters (any supported length; w20 is the decay).
+        stability: memory stability in days.
+        elapsed_days: time since the last review, in days (may be fractional).
+
+    Returns:
+        Retrievability between 0 and 1.
+    """
+    w = params_or_default(params)
+    decay = -w[20]
+    factor = _curve_factor(decay)
+    return float((max(elapsed_days, 0.0) / stability * factor + 1.0) ** decay)
+
+
+def next_interval_raw(params: Sequence[float], stability: float, desired_retention: float) -> float:
+    """The unrounded FSRS interval in days (fsrs-rs ``next_interval``).
+
+    Computed step by step in 32-bit floats like the crate, so that rounding to whole days
+    agrees with Anki even for long intervals.
+    """
+    f = as_f32
+    w = params_or_default(params)
+    decay = f(-w[20])
+    factor = f(f(math.exp(f(f(math.log(f(0.9))) / decay))) - 1.0)
+    growth = f(f(f(desired_retention) ** f(1.0 / decay)) - 1.0)
+    return f(f(f(stability) / factor) * growth)
+
+
+def round_half_up(value: float) -> int:
+    """Round like Rust's ``f32::round`` for non-negative values (halves away from zero)."""
+    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+
+
+def next_interval_days(
+    params: Sequence[float], stability: float, desired_retention: float, maximum_interval: int
+) -> int:
+    """The review interval in whole days before fuzz, rounded and clamped as Anki does.
+
+    Args:
+        params: FSRS parameters.
+        stability: memory stability in days.
+        desired_retention: the preset's desired retention (0..1).
+        maximum_interval: the preset's maximum interval in days.
+
+    Returns:
+        ``round(interval)`` clamped to ``1..maximum_interval``.
+    """
+    maximum = max(maximum_interval, 1)
+    raw = next_interval_raw(params, stability, desired_retention)
+    return min(max(round_half_up(raw), 1), maximum)
+
+
+def _init_stability(w: Sequence[float], rating: int) -> float:
+    return w[min(max(rating - 1, 0), 3)]
+
+
+def _init_difficulty(w: Sequence[float], rating: int) -> float:
+    f = as_f32
+    return f(f(w[4] - f(math.exp(f(w[5] * max(rating - 1, 0))))) + 1.0)
+
+
+def init_memory(params: Sequence[float], rating: Rating) -> MemoryState:
+    """The memory state after the first rating of a new card.
+
+    Args:
+        params: FSRS parameters.
+        rating: the first answer.
+
+    Returns:
+        Initial stability and difficulty, clamped as fsrs-rs does.
+    """
+    w = params_or_default(params)
+    r = int(rating)
+    return MemoryState(
+        _clamp(_init_stability(w, r), _S_MIN32, S_MAX),
+        _clamp(_init_difficulty(w, r), D_MIN, D_MAX),
+    )
+
+
+def _pow(base: float, exponent: float) -> float:
+    try:
+        return as_f32(base**exponent)
+    except OverflowError:
+        return math.inf
+
+
+def _exp(value: float) -> float:
+    try:
+        return as_f32(math.exp(value))
+    except OverflowError:
+        return math.inf
+
+
+def _step(w: Sequence[float], memory: MemoryState, elapsed_days: float, rating: int) -> MemoryState:
+    # Operation by operation in f32, in the crate's order, so that results (and Anki's
+    # rounding of them to 4 places) agree with Anki's.
+    f = as_f32
+    last_s = _clamp(f(memory.stability), _S_MIN32, S_MAX)
+    last_d = _clamp(f(memory.difficulty), D_MIN, D_MAX)
+    t = f(elapsed_days)
+    rf = float(rating)
+    if t == 0:
+        # Same-day review: the short-term formula.
+        sinc = f(_exp(f(w[17] * f(f(rf - 3.0) + w[18]))) * _pow(last_s, -w[19]))
+        new_s = f(last_s * (max(sinc, 1.0) if rating >= 2 else sinc))
+    else:
+        decay = -w[20]
+        factor = f(_exp(f(_LN_09 / decay)) - 1.0)
+        r = _pow(f(f(f(t / last_s) * factor) + 1.0), decay)
+        if rating == 1:
+            new_s = f(w[11] * _pow(last_d, -w[12]))
+            new_s = f(new_s * f(_pow(f(last_s + 1.0), w[13]) - 1.0))
+            new_s = f(new_s * _exp(f(f(1.0 - r) * w[14])))
+            new_s = min(new_s, f(last_s / _exp(f(w[17] * w[18]))))
+        else:
+            grow = f(_exp(w[8]) * f(11.0 - last_d))
+            grow = f(grow * _pow(last_s, -w[9]))
+            grow = f(grow * f(_exp(f(f(1.0 - r) * w[10])) - 1.0))
+            grow = f(grow * (w[15] if rating == 2 else 1.0))
+            grow = f(grow * (w[16] if rating == 4 else 1.0))
+            new_s = f(last_s * f(grow + 1.0))
+    delta_d = f(-w[6] * f(rf - 3.0))
+    new_d = f(last_d + f(f(f(10.0 - last_d) * delta_d) / 9.0))
+    new_d = f(f(w[7] * f(_init_difficulty(w, 4) - new_d)) + new_d)
+    return MemoryState(_clamp(new_s, _S_MIN32, S_MAX), _clamp(new_d, D_MIN, D_MAX))
+
+
+def next_memory(
+    params: Sequence[float], memory: MemoryState | None, elapsed_days: int, rating: Rating
+) -> MemoryState:
+    """The memory state after a rating (fsrs-rs ``next_states``).
+
+    Args:
+        params: FSRS parameters.
+        memory: the state before the answer; None for a new card.
+        elapsed_days: whole days since the last review, counted by day boundaries
+            (0 = same day, which uses the short-term formula).
+        rating: the answer.
+
+    Returns:
+        The new stability and difficulty.
+    """
+    w = params_or_default(params)
+    if memory is None:
+        return init_memory(w, rating)
+    return _step(w, memory, float(max(elapsed_days, 0)), int(rating))
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One answer button's outcome in the model: the memory and the unrounded interval."""
+
+    memory: MemoryState
+    interval: float
+
+
+def next_states(
+    params: Sequence[float],
+    memory: MemoryState | None,
+    desired_retention: float,
+    elapsed_days: int,
+) -> dict[Rating, ItemState]:
+    """The four possible next memory states with their raw intervals (fsrs-rs ``next_states``)."""
+    w = params_or_default(params)
+    out: dict[Rating, ItemState] = {}
+    for rating in Rating:
+        mem = next_memory(w, memory, elapsed_days, rating)
+        out[rating] = ItemState(mem, next_interval_raw(w, mem.stability, desired_retention))
+    return out
+
+
+def memory_from_sm2(
+    params: Sequence[float], ease_factor: float, interval_days: float, sm2_retention: float
+) -> MemoryState:
+    """Approximate a memory state from SM-2 ease and interval (fsrs-rs ``memory_state_from_sm2``).
+
+    Args:
+        params: FSRS parameters.
+        ease_factor: SM-2 ease as a multiplier (2.5, not 2500).
+        interval_days: the current interval in days.
+        sm2_retention: the retention the SM-2 schedule is assumed to achieve.
+
+    Returns:
+        The estimated memory state.
+
+    Raises:
+        UsageError: if the inputs give a non-finite state.
+    """
+    w = params_or_default(params)
+    decay = -w[20]
+    factor = 0.9 ** (1.0 / decay) - 1.0
+    try:
+        stability = max(interval_days, S_MIN) * factor / (sm2_retention ** (1.0 / decay) - 1.0)
+        difficulty = 11.0 - (ease_factor - 1.0) / (
+            math.exp(w[8]) * stability ** (-w[9]) * math.expm1((1.0 - sm2_retention) * w[10])
+        )
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise UsageError(
+            f"cannot convert SM-2 state (ease {ease_factor}, interval {interval_days}, "
+            f"retention {sm2_retention}) to FSRS"
+        ) from exc
+    if not (math.isfinite(stability) and math.isfinite(difficulty)):
+        raise UsageError(
+            f"cannot convert SM-2 state (ease {ease_factor}, interval {interval_days}, "
+            f"retention {sm2_retention}) to FSRS"
+        )
+    return MemoryState(stability, _clamp(difficulty, D_MIN, D_MAX))
+
+
+def memory_from_history(
+    params: Sequence[float],
+    reviews: Sequence[tuple[Rating, int]],
+    starting: MemoryState | None = None,
+) -> MemoryState | None:
+    """Replay a review history (fsrs-rs ``memory_state``).
+
+    Args:
+        params: FSRS parameters.
+        reviews: ``(rating, elapsed_days)`` pairs in time order; the first pair's days are
+            ignored unless ``starting`` is given.
+        starting: a state to start from (e.g. ``memory_from_sm2``) instead of a new card.
+
+    Returns:
+        The memory state after the last review; ``starting`` if there are no reviews.
+    """
+    w = params_or_default(params)
+    state = starting
+    for index, (rating, days) in enumerate(reviews):
+        if state is None and index == 0:
+            state = init_memory(w, rating) if int(rating) != 0 else MemoryState(S_MIN, D_MIN)
+            continue
+        if int(rating) == 0:
+            continue
+        assert state is not None
+        state = _step(w, state, float(max(days, 0)), int(rating))
+    return state
