@@ -237,6 +237,17 @@ class Collection:
             values += [""] * (len(names) - len(values))
             return dict(zip(names, values, strict=False))
 
+    def note_vault_root(self, note_id: int) -> str | None:
+        """The vault folder an Obsidian note was imported from (None for other notes)."""
+        from srs.models import Note
+
+        with self.store.read() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise NotFound(f"no note with id {note_id}")
+            root = (note.extra or {}).get("vault")
+            return str(root) if root else None
+
     def update_note_fields(self, note_id: int, fields: dict[str, str]) -> None:
         """Replace some of a note's fields (by name) in one transaction; unknown names refused."""
         from srs.errors import UsageError

@@ -146,7 +146,8 @@ def deck_counts(
 
     def capped(deck_id: int, kind: str) -> int:
         node = decks[deck_id]
-        own = getattr(raw, kind).get(deck_id, 0)
+        own_counts: dict[int, int] = raw.new if kind == "new" else raw.review
+        own = own_counts.get(deck_id, 0)
         total = own + sum(capped(c, kind) for c in node.children)
         if kind == "new":
             limit = node.preset.new_per_day - subtotal(raw.new_done, deck_id)
@@ -208,25 +209,23 @@ def next_card(
     usable = and_(active_card(), not_buried(now), Card.deck_id.in_(deck_ids))
     learning = Card.state.in_((int(CardState.LEARNING), int(CardState.RELEARNING)))
 
-    def first(cond: ColumnElement[bool], *order: object) -> int | None:
+    def first(cond: ColumnElement[bool]) -> int | None:
         value = session.scalars(
-            select(Card.id).where(usable, cond).order_by(*order).limit(1)
-        ).first()  # type: ignore[arg-type]
+            select(Card.id).where(usable, cond).order_by(Card.due, Card.id).limit(1)
+        ).first()
         return int(value) if value is not None else None
 
-    pick = first(and_(learning, Card.due <= now), Card.due, Card.id)
+    pick = first(and_(learning, Card.due <= now))
     if pick is None:
         choose_new = new_total > 0 and (
             review_total == 0 or _new_turn(session, deck_ids, today, new_total, review_total)
         )
         if review_total > 0 and not choose_new:
-            pick = first(
-                and_(Card.state == int(CardState.REVIEW), Card.due < today.end), Card.due, Card.id
-            )
+            pick = first(and_(Card.state == int(CardState.REVIEW), Card.due < today.end))
         if pick is None and new_total > 0:
             pick = _first_new(session, decks, deck_ids, counts, now)
     if pick is None:
-        pick = first(and_(learning, Card.due <= now + LEARN_AHEAD), Card.due, Card.id)
+        pick = first(and_(learning, Card.due <= now + LEARN_AHEAD))
     return QueuePick(pick, new_total, learn_total, review_total)
 
 

@@ -3,6 +3,7 @@ for plain terminals, screen readers and scripts."""
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -16,7 +17,8 @@ from srs.render import html_to_text, markdown_to_text
 
 def card_text(view: CardView, html: str) -> str:
     doc = markdown_to_text(html) if view.markup == "markdown" else html_to_text(html)
-    return doc.plain.strip()
+    text: str = doc.plain
+    return text.strip()
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Summary:
 def _read(prompt: str) -> str | None:
     click.echo(prompt, nl=False)
     try:
-        line = click.get_text_stream("stdin").readline()
+        line: str = sys.stdin.readline()
     except KeyboardInterrupt:
         return None
     if line == "":

@@ -26,7 +26,7 @@ def test_pragmas_wal_foreign_keys_busy_timeout(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert (conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 5000
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path, clock: FixedClock) -> None:

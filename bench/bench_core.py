@@ -1,0 +1,386 @@
+"""Benchmark of the core engine against the real Anki backend on the same collection.
+
+A generated collection of 100k cards (10 decks) and 1M review-log rows is written once for
+srs (SQLAlchemy Core bulk insert) and once for Anki (the `anki` package, rows inserted
+through its DB handle). Each side is then measured in its own process: the deck list with
+counts, `search "is:due"`, and answer-plus-next-card latency over a run of answers; peak RSS
+of that process. Prints each figure with the ratio srs/Anki (below 1 = srs is faster).
+
+    python bench/bench_core.py [--cards 100000] [--revlog 1000000] [--answers 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+DECKS = 10
+
+
+def plan(cards: int, revlog: int, seed: int = 7) -> list[dict[str, Any]]:
+    """The same cards for both sides: state, due offset in days, interval, memory, history."""
+    rng = random.Random(seed)
+    per_card = max(1, revlog // max(1, int(cards * 0.7)))
+    out = []
+    for i in range(cards):
+        roll = rng.random()
+        if roll < 0.3:
+            out.append({"state": 0, "deck": i % DECKS, "pos": i})
+            continue
+        ivl = rng.randint(1, 300)
+        due = rng.randint(-5, ivl)
+        out.append(
+            {
+                "state": 2,
+                "deck": i % DECKS,
+                "pos": i,
+                "ivl": ivl,
+                "due": due,
+                "s": ivl * 1.1,
+                "d": rng.uniform(2, 9),
+                "reviews": per_card,
+            }
+        )
+    return out
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def gen_srs(path: Path, cards: int, revlog: int) -> None:
+    from sqlalchemy import insert
+
+    from srs.clock import FixedClock
+    from srs.models import Card, Deck, Note, Notetype, Preset, ReviewLog
+    from srs.notes import BASIC_CSS, BASIC_FIELDS, BASIC_TEMPLATES, new_guid
+    from srs.store import Store
+
+    store = Store.open(path, clock=FixedClock(NOW))
+    today = NOW.replace(hour=4, minute=0)
+    with store.write() as s:
+        s.add(Preset(id=1, name="Default", new_per_day=20, reviews_per_day=9999))
+        for d in range(DECKS):
+            s.add(Deck(id=d + 1, name=f"Deck {d}", preset_id=1))
+        s.add(
+            Notetype(
+                id=1,
+                name="Basic",
+                kind="standard",
+                fields=BASIC_FIELDS,
+                templates=BASIC_TEMPLATES,
+                css=BASIC_CSS,
+                modified_at=NOW,
+            )
+        )
+        s.flush()
+        notes, rows, logs = [], [], []
+        for i, c in enumerate(plan(cards, revlog)):
+            nid = i + 1
+            notes.append(
+                {
+                    "id": nid,
+                    "guid": new_guid(),
+                    "notetype_id": 1,
+                    "fields": f"front {i}\x1fback {i}",
+                    "sort_field": f"front {i}",
+                    "tags": "",
+                    "created_at": NOW,
+                    "modified_at": NOW,
+                    "extra": {},
+                    "source_kind": "manual",
+                    "content_hash": "",
+                }
+            )
+            row = {
+                "id": nid,
+                "note_id": nid,
+                "ord": 0,
+                "deck_id": c["deck"] + 1,
+                "new_position": c["pos"],
+                "created_at": NOW,
+                "modified_at": NOW,
+                "extra": {},
+            }
+            if c["state"] == 2:
+                due = today + timedelta(days=c["due"])
+                last = due - timedelta(days=c["ivl"])
+                row.update(
+                    state=2,
+                    due=due,
+                    interval_days=c["ivl"],
+                    stability=c["s"],
+                    difficulty=c["d"],
+                    last_review=last,
+                    reps=c["reviews"],
+                )
+                for k in range(c["reviews"]):
+                    at = last - timedelta(days=k * 3, minutes=nid % 997)
+                    logs.append(
+                        {
+                            "card_id": nid,
+                            "reviewed_at": at,
+                            "rating": 3,
+                            "kind": 1,
+                            "interval_before": 1,
+                            "interval_after": c["ivl"],
+                            "factor": 500,
+                            "duration_ms": 5000,
+                        }
+                    )
+            rows.append(row)
+        s.execute(insert(Note), notes)
+        s.execute(insert(Card), rows)
+        s.execute(insert(ReviewLog), logs)
+    store.close()
+
+
+def gen_anki(path: Path, cards: int, revlog: int) -> None:
+    from anki.collection import Collection
+
+    col = Collection(str(path))
+    col.set_config("fsrs", True)
+    model = col.models.by_name("Basic")
+    assert model is not None
+    conf = col.decks.get_config(1)
+    assert conf is not None
+    conf["new"]["perDay"] = 20
+    conf["rev"]["perDay"] = 9999
+    col.decks.update_config(conf)
+    deck_ids = [col.decks.id(f"Deck {d}") for d in range(DECKS)]
+    today = col.sched.today
+    now_s = int(time.time())
+    notes, rows, logs = [], [], []
+    for i, c in enumerate(plan(cards, revlog)):
+        nid = 10_000_000 + i
+        notes.append(
+            (
+                nid,
+                f"g{i}",
+                model["id"],
+                now_s,
+                -1,
+                "",
+                f"front {i}\x1fback {i}",
+                f"front {i}",
+                0,
+                0,
+                "",
+            )
+        )
+        if c["state"] == 0:
+            rows.append(
+                (
+                    nid,
+                    nid,
+                    deck_ids[c["deck"]],
+                    0,
+                    now_s,
+                    -1,
+                    0,
+                    0,
+                    c["pos"],
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                )
+            )
+        else:
+            data = json.dumps({"s": c["s"], "d": c["d"]})
+            rows.append(
+                (
+                    nid,
+                    nid,
+                    deck_ids[c["deck"]],
+                    0,
+                    now_s,
+                    -1,
+                    2,
+                    2,
+                    today + c["due"],
+                    c["ivl"],
+                    2500,
+                    c["reviews"],
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    data,
+                )
+            )
+            base = (now_s - (c["ivl"] - c["due"]) * 86400) * 1000
+            for k in range(c["reviews"]):
+                logs.append(
+                    (
+                        base - k * 3 * 86400_000 - (nid % 997) * 60_000,
+                        nid,
+                        -1,
+                        3,
+                        c["ivl"],
+                        1,
+                        500,
+                        5000,
+                        1,
+                    )
+                )
+    col.db.executemany("insert into notes values (?,?,?,?,?,?,?,?,?,?,?)", notes)
+    col.db.executemany("insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    col.db.executemany("insert or ignore into revlog values (?,?,?,?,?,?,?,?,?)", logs)
+    col.close()
+
+
+def measure_srs(path: Path, answers: int) -> dict[str, float]:
+    from srs.clock import FixedClock
+    from srs.collection import Collection
+    from srs.domain import Rating
+    from srs.store import Store
+
+    clock = FixedClock(NOW)
+    col = Collection(Store.open(path, clock=clock))
+    t = time.perf_counter()
+    col.deck_counts()
+    decks = time.perf_counter() - t
+    t = time.perf_counter()
+    due = col.search("is:due")
+    search = time.perf_counter() - t
+    lat = []
+    state = col.study_state(None)
+    for _ in range(answers):
+        if state.card is None:
+            break
+        t = time.perf_counter()
+        col.answer(state.card.card_id, Rating.GOOD)
+        state = col.study_state(None)
+        lat.append(time.perf_counter() - t)
+        clock.advance(timedelta(seconds=2))
+    col.close()
+    return summarise(decks, search, len(due), lat)
+
+
+def measure_anki(path: Path, answers: int) -> dict[str, float]:
+    from anki.cards import Card
+    from anki.collection import Collection
+    from anki.scheduler.v3 import CardAnswer
+
+    col = Collection(str(path))
+    t = time.perf_counter()
+    col.sched.deck_due_tree()
+    decks = time.perf_counter() - t
+    t = time.perf_counter()
+    due = col.find_cards("is:due")
+    search = time.perf_counter() - t
+    lat = []
+    queued = col.sched.get_queued_cards(fetch_limit=1)
+    for _ in range(answers):
+        if not queued.cards:
+            break
+        t = time.perf_counter()
+        qc = queued.cards[0]
+        card = Card(col)
+        card._load_from_backend_card(qc.card)
+        answer = col.sched.build_answer(card=card, states=qc.states, rating=CardAnswer.GOOD)
+        col.sched.answer_card(answer)
+        queued = col.sched.get_queued_cards(fetch_limit=1)
+        lat.append(time.perf_counter() - t)
+    col.close()
+    return summarise(decks, search, len(due), lat)
+
+
+def summarise(decks: float, search: float, due: int, lat: list[float]) -> dict[str, float]:
+    lat_ms = sorted(x * 1000 for x in lat)
+    p99 = lat_ms[min(len(lat_ms) - 1, int(len(lat_ms) * 0.99))] if lat_ms else float("nan")
+    return {
+        "decks_ms": decks * 1000,
+        "search_due_ms": search * 1000,
+        "due_found": due,
+        "answer_next_median_ms": statistics.median(lat_ms) if lat_ms else float("nan"),
+        "answer_next_p99_ms": p99,
+        "answers": len(lat_ms),
+        "peak_rss_mb": rss_mb(),
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    path = Path(args.path)
+    if args.child == "gen-srs":
+        gen_srs(path, args.cards, args.revlog)
+    elif args.child == "gen-anki":
+        gen_anki(path, args.cards, args.revlog)
+    elif args.child == "srs":
+        print(json.dumps(measure_srs(path, args.answers)))
+    elif args.child == "anki":
+        print(json.dumps(measure_anki(path, args.answers)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--revlog", type=int, default=1_000_000)
+    parser.add_argument("--answers", type=int, default=300)
+    parser.add_argument("--child", default=None)
+    parser.add_argument("--path", default=None)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {"srs": Path(tmp) / "srs.db", "anki": Path(tmp) / "anki.anki2"}
+        common = [
+            "--cards",
+            str(args.cards),
+            "--revlog",
+            str(args.revlog),
+            "--answers",
+            str(args.answers),
+        ]
+        results = {}
+        for side in ("srs", "anki"):
+            t = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    f"gen-{side}",
+                    "--path",
+                    str(paths[side]),
+                    *common,
+                ],
+                check=True,
+            )
+            print(f"generated {side} collection in {time.perf_counter() - t:.1f} s", flush=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", side, "--path", str(paths[side]), *common],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            results[side] = json.loads(out.strip().splitlines()[-1])
+    print(f"\n{args.cards} cards, {args.revlog} review-log rows")
+    print(f"{'figure':<24}{'srs':>12}{'anki':>12}{'srs/anki':>10}")
+    for key in results["srs"]:
+        a, b = results["srs"][key], results["anki"][key]
+        ratio = f"{a / b:.2f}" if b else "-"
+        print(f"{key:<24}{a:>12.2f}{b:>12.2f}{ratio:>10}")
+
+
+if __name__ == "__main__":
+    main()
