@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from srs import notes as notes_mod
 from srs import queue, scheduler, study
-from srs.clock import DEFAULT_ROLLOVER_HOUR, Clock
+from srs.clock import Clock
 from srs.domain import CardSched, CardView, DeckCounts, Rating, ReviewKind, ReviewRecord
 from srs.errors import NotFound
-from srs.models import Card, Deck, Notetype, Preset, ReviewLog
+from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
 from srs.store import Store
 from srs.views import card_view
@@ -38,6 +38,16 @@ class Collection:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._ensure_defaults()
+
+    def _ensure_defaults(self) -> None:
+        """Every collection has a Default preset and deck, as in Anki."""
+        with self.store.read() as session:
+            present = session.scalar(select(Deck.id).limit(1)) is not None
+        if not present:
+            with self.store.write() as session:
+                if session.scalar(select(Deck.id).limit(1)) is None:
+                    notes_mod.ensure_deck(session, notes_mod.DEFAULT_NAME)
 
     @property
     def clock(self) -> Clock:
@@ -53,16 +63,23 @@ class Collection:
     def close(self) -> None:
         self.store.close()
 
-    def _rollover(self, session: Session) -> int:
-        preset = session.scalars(select(Preset).order_by(Preset.id).limit(1)).first()
-        return preset.rollover_hour if preset is not None else DEFAULT_ROLLOVER_HOUR
-
     # -- decks and notes ------------------------------------------------------------------
 
     def deck_counts(self) -> list[DeckCounts]:
         """Every deck with today's counts after limits, in tree order (Anki's deck list)."""
         with self.store.read() as session:
-            return queue.deck_counts(session, self.now(), self.tz, self._rollover(session))
+            rows = queue.deck_counts(session, self.now(), self.tz)
+            # Like Anki, an empty Default deck is hidden once other decks exist.
+            default = next((r for r in rows if r.name == notes_mod.DEFAULT_NAME), None)
+            if default is not None and len(rows) > 1:
+                has_cards = session.scalar(
+                    select(Card.id).where(Card.deck_id == default.deck_id).limit(1)
+                )
+                if has_cards is None and not any(
+                    r.name.startswith(notes_mod.DEFAULT_NAME + "::") for r in rows
+                ):
+                    rows.remove(default)
+            return rows
 
     def check_deck(self, name: str) -> None:
         """Raise NotFound unless a deck called ``name`` exists."""
@@ -125,7 +142,7 @@ class Collection:
         """The next card to show in ``deck`` (with subdecks; all decks if None) and counts."""
         now = self.now()
         with self.store.read() as session:
-            pick = queue.next_card(session, deck, now, self.tz, self._rollover(session))
+            pick = queue.next_card(session, deck, now, self.tz)
             if pick.card_id is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
             card = session.get(Card, pick.card_id)

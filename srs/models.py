@@ -172,8 +172,18 @@ class Card(Base):
 
     __table_args__ = (
         UniqueConstraint("note_id", "ord"),
-        Index("ix_cards_deck_due", "deck_id", "state", "due"),
-        Index("ix_cards_new", "deck_id", "new_position"),
+        # Covering index for the study queue: due ranges per state, filtered without lookups.
+        Index(
+            "ix_cards_queue",
+            "state",
+            "due",
+            "deck_id",
+            "suspended",
+            "orphaned",
+            "buried",
+            "buried_until",
+        ),  # fmt: skip
+        Index("ix_cards_new", "deck_id", "state", "new_position", "ord"),
     )
 
 

@@ -1,22 +1,34 @@
 """Provides today's study queue: deck-list counts after daily limits and the next card to
 show, following Anki's v3 scheduler (learning due first; reviews and new cards mixed; the
-selected deck's limits apply to its subdecks, and each subdeck's own limits apply too)."""
+selected deck's limits apply to its subdecks, and each subdeck's own limits apply too).
+
+The queries are written for collections of 100k+ cards: learning and review counts scan
+only the due range of a covering index, new-card counts stop at the deck's daily limit,
+and today's work is read from the review log by time (a few hundred rows).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from srs.clock import day_number, day_start
+from srs.clock import DEFAULT_ROLLOVER_HOUR, day_number, day_start, to_ms
 from srs.domain import CardState, DeckCounts, ReviewKind
 from srs.errors import NotFound
-from srs.models import Card, Deck, Preset, ReviewLog
+from srs.models import Deck, Preset
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
+_USABLE = (
+    "suspended = 0 AND orphaned = 0 "
+    "AND (buried = 0 OR buried_until IS NULL OR buried_until <= :now)"
+)
+_LEARNING = f"state IN ({int(CardState.LEARNING)}, {int(CardState.RELEARNING)})"
+_REVIEW = f"state = {int(CardState.REVIEW)}"
+_NEW = f"state = {int(CardState.NEW)}"
 
 
 @dataclass(frozen=True)
@@ -41,16 +53,8 @@ class Today:
         return cls(now, day_start(day, tz, rollover_hour), day_start(day + 1, tz, rollover_hour))
 
 
-def active_card() -> ColumnElement[bool]:
-    """Cards that may be studied: not suspended, not orphaned, not buried right now."""
-    return and_(Card.suspended.is_(False), Card.orphaned.is_(False))
-
-
-def not_buried(now: datetime) -> ColumnElement[bool]:
-    return or_(Card.buried == 0, Card.buried_until.is_(None), Card.buried_until <= now)
-
-
 def load_decks(session: Session) -> dict[int, DeckNode]:
+    """All decks with their presets and children (sorted by name)."""
     decks = session.scalars(select(Deck)).all()
     presets = {p.id: p for p in session.scalars(select(Preset)).all()}
     by_name = {d.name: d for d in decks}
@@ -95,75 +99,124 @@ def roots(decks: dict[int, DeckNode]) -> list[DeckNode]:
 
 
 @dataclass
+class _TodayLog:
+    """Today's answers per deck: new cards introduced and reviews done."""
+
+    new_done: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    review_done: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    answers: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _today_log(session: Session, today: Today) -> _TodayLog:
+    log = _TodayLog()
+    rows = (
+        session.connection()
+        .execute(
+            # CROSS JOIN keeps the review log (by time) as the outer loop: only today's rows.
+            text(
+                "SELECT r.card_id, r.kind, r.interval_before, c.deck_id FROM revlog r "
+                "CROSS JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= :start"
+            ),
+            {"start": to_ms(today.start)},
+        )
+        .all()
+    )
+    for card_id, kind, interval_before, deck_id in rows:
+        if kind == ReviewKind.LEARN and interval_before == 0:
+            log.new_done[deck_id].add(card_id)
+            log.answers[deck_id] += 1
+        elif kind == ReviewKind.REVIEW:
+            log.review_done[deck_id].add(card_id)
+            log.answers[deck_id] += 1
+    return log
+
+
+@dataclass
 class _Raw:
     new: dict[int, int]
     learn: dict[int, int]
     review: dict[int, int]
-    new_done: dict[int, int]
-    review_done: dict[int, int]
+    log: _TodayLog
 
 
-def _raw_counts(session: Session, today: Today) -> _Raw:
-    now = today.now
-    usable = and_(active_card(), not_buried(now))
-
-    def grouped(cond: ColumnElement[bool]) -> dict[int, int]:
-        rows = session.execute(
-            select(Card.deck_id, func.count()).where(usable, cond).group_by(Card.deck_id)
-        ).all()
-        return {int(d): int(c) for d, c in rows}
-
-    learning = Card.state.in_((int(CardState.LEARNING), int(CardState.RELEARNING)))
-    new = grouped(Card.state == int(CardState.NEW))
-    learn = grouped(and_(learning, Card.due <= now + LEARN_AHEAD))
-    review = grouped(and_(Card.state == int(CardState.REVIEW), Card.due < today.end))
-
-    def done(cond: ColumnElement[bool]) -> dict[int, int]:
-        rows = session.execute(
-            select(Card.deck_id, func.count(func.distinct(ReviewLog.card_id)))
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(ReviewLog.reviewed_at >= today.start, cond)
-            .group_by(Card.deck_id)
-        ).all()
-        return {int(d): int(c) for d, c in rows}
-
-    new_done = done(and_(ReviewLog.kind == int(ReviewKind.LEARN), ReviewLog.interval_before == 0))
-    review_done = done(ReviewLog.kind == int(ReviewKind.REVIEW))
-    return _Raw(new, learn, review, new_done, review_done)
+def _grouped(session: Session, where: str, params: dict[str, int]) -> dict[int, int]:
+    rows = (
+        session.connection()
+        .execute(
+            text(
+                f"SELECT deck_id, count(*) FROM cards WHERE {where} AND {_USABLE} GROUP BY deck_id"
+            ),
+            params,
+        )
+        .all()
+    )
+    return {int(d): int(c) for d, c in rows}
 
 
-def deck_counts(
-    session: Session, now: datetime, tz: tzinfo, rollover_hour: int
-) -> list[DeckCounts]:
+def _raw_counts(session: Session, today: Today, decks: dict[int, DeckNode]) -> _Raw:
+    now = to_ms(today.now)
+    learn = _grouped(
+        session, f"{_LEARNING} AND due <= :cutoff", {"now": now, "cutoff": now + 1_200_000}
+    )
+    review = _grouped(session, f"{_REVIEW} AND due < :end", {"now": now, "end": to_ms(today.end)})
+    # One statement: per deck, count new cards only up to the deck's daily limit.
+    parts, params = [], {"now": now}
+    for i, node in enumerate(decks.values()):
+        if node.preset.new_per_day > 0:
+            parts.append(
+                f"SELECT {int(node.id)}, (SELECT count(*) FROM (SELECT 1 FROM cards "
+                f"INDEXED BY ix_cards_new WHERE deck_id = {int(node.id)} AND {_NEW} "
+                f"AND {_USABLE} LIMIT :l{i}))"
+            )
+            params[f"l{i}"] = node.preset.new_per_day
+    new: dict[int, int] = {}
+    if parts:
+        rows = session.connection().execute(text(" UNION ALL ".join(parts)), params).all()
+        new = {int(d): int(c) for d, c in rows}
+    return _Raw(new, learn, review, _today_log(session, today))
+
+
+def rollover_hour(decks: dict[int, DeckNode]) -> int:
+    """The hour the study day starts: the first (default) preset's, like Anki's one setting."""
+    if not decks:
+        return DEFAULT_ROLLOVER_HOUR
+    return min(decks.values(), key=lambda d: d.preset.id).preset.rollover_hour
+
+
+def deck_counts(session: Session, now: datetime, tz: tzinfo) -> list[DeckCounts]:
     """Every deck with today's new / learn / review counts after limits, in tree order."""
-    today = Today.at(now, tz, rollover_hour)
     decks = load_decks(session)
-    raw = _raw_counts(session, today)
+    return _counts(session, Today.at(now, tz, rollover_hour(decks)), decks)[0]
+
+
+def _counts(
+    session: Session, today: Today, decks: dict[int, DeckNode]
+) -> tuple[list[DeckCounts], _Raw]:
+    raw = _raw_counts(session, today, decks)
     rows: list[DeckCounts] = []
+    memo: dict[tuple[int, bool], int] = {}
 
-    def subtotal(raw_map: dict[int, int], deck_id: int) -> int:
-        return sum(raw_map.get(d, 0) for d in subtree(decks, deck_id))
+    def done(per_deck: dict[int, set[int]], deck_id: int) -> int:
+        return sum(len(per_deck.get(d, ())) for d in subtree(decks, deck_id))
 
-    def capped(deck_id: int, kind: str) -> int:
-        node = decks[deck_id]
-        own_counts: dict[int, int] = raw.new if kind == "new" else raw.review
-        own = own_counts.get(deck_id, 0)
-        total = own + sum(capped(c, kind) for c in node.children)
-        if kind == "new":
-            limit = node.preset.new_per_day - subtotal(raw.new_done, deck_id)
-        else:
-            limit = node.preset.reviews_per_day - subtotal(raw.review_done, deck_id)
-        return max(0, min(total, limit))
+    def capped(deck_id: int, is_new: bool) -> int:
+        key = (deck_id, is_new)
+        if key not in memo:
+            node = decks[deck_id]
+            own = (raw.new if is_new else raw.review).get(deck_id, 0)
+            total = own + sum(capped(c, is_new) for c in node.children)
+            if is_new:
+                limit = node.preset.new_per_day - done(raw.log.new_done, deck_id)
+            else:
+                limit = node.preset.reviews_per_day - done(raw.log.review_done, deck_id)
+            memo[key] = max(0, min(total, limit))
+        return memo[key]
 
     def walk(node: DeckNode, depth: int) -> None:
+        learn = sum(raw.learn.get(d, 0) for d in subtree(decks, node.id))
         rows.append(
             DeckCounts(
-                deck_id=node.id,
-                name=node.name,
-                new=capped(node.id, "new"),
-                learn=subtotal(raw.learn, node.id),
-                review=capped(node.id, "review"),
-                depth=depth,
+                node.id, node.name, capped(node.id, True), learn, capped(node.id, False), depth
             )
         )
         for child in node.children:
@@ -171,7 +224,7 @@ def deck_counts(
 
     for root in roots(decks):
         walk(root, 0)
-    return rows
+    return rows, raw
 
 
 @dataclass(frozen=True)
@@ -189,83 +242,69 @@ def next_card(
     deck_name: str | None,
     now: datetime,
     tz: tzinfo,
-    rollover_hour: int,
 ) -> QueuePick:
     """Pick the next card to study in ``deck_name`` (and subdecks; all decks if None)."""
-    today = Today.at(now, tz, rollover_hour)
     decks = load_decks(session)
-    counts = {c.deck_id: c for c in deck_counts(session, now, tz, rollover_hour)}
-    if deck_name is None:
-        tops = roots(decks)
-        deck_ids = [d for r in tops for d in subtree(decks, r.id)]
-        new_total = sum(counts[r.id].new for r in tops)
-        review_total = sum(counts[r.id].review for r in tops)
-        learn_total = sum(counts[r.id].learn for r in tops)
-    else:
-        root = find_deck(decks, deck_name)
-        deck_ids = subtree(decks, root.id)
-        new_total, review_total = counts[root.id].new, counts[root.id].review
-        learn_total = counts[root.id].learn
-    usable = and_(active_card(), not_buried(now), Card.deck_id.in_(deck_ids))
-    learning = Card.state.in_((int(CardState.LEARNING), int(CardState.RELEARNING)))
+    today = Today.at(now, tz, rollover_hour(decks))
+    rows, raw = _counts(session, today, decks)
+    counts = {c.deck_id: c for c in rows}
+    tops = roots(decks) if deck_name is None else [find_deck(decks, deck_name)]
+    deck_ids = [d for top in tops for d in subtree(decks, top.id)]
+    new_total = sum(counts[t.id].new for t in tops)
+    review_total = sum(counts[t.id].review for t in tops)
+    learn_total = sum(counts[t.id].learn for t in tops)
+    if not deck_ids:
+        return QueuePick(None, 0, 0, 0)
+    in_decks = f"deck_id IN ({','.join(str(int(d)) for d in deck_ids)})"
+    now_ms = to_ms(now)
 
-    def first(cond: ColumnElement[bool]) -> int | None:
-        value = session.scalars(
-            select(Card.id).where(usable, cond).order_by(Card.due, Card.id).limit(1)
-        ).first()
+    def first_due(where: str, bound: int) -> int | None:
+        value = (
+            session.connection()
+            .execute(
+                text(
+                    f"SELECT id FROM cards WHERE {where} AND due <= :bound AND {in_decks} "
+                    f"AND {_USABLE} ORDER BY due, id LIMIT 1"
+                ),
+                {"bound": bound, "now": now_ms},
+            )
+            .scalar()
+        )
         return int(value) if value is not None else None
 
-    pick = first(and_(learning, Card.due <= now))
+    pick = first_due(_LEARNING, now_ms)
     if pick is None:
-        choose_new = new_total > 0 and (
-            review_total == 0 or _new_turn(session, deck_ids, today, new_total, review_total)
-        )
-        if review_total > 0 and not choose_new:
-            pick = first(and_(Card.state == int(CardState.REVIEW), Card.due < today.end))
+        answered = sum(raw.log.answers.get(d, 0) for d in deck_ids)
+        if review_total > 0 and not _new_turn(answered, new_total, review_total):
+            pick = first_due(_REVIEW, to_ms(today.end) - 1)
         if pick is None and new_total > 0:
-            pick = _first_new(session, decks, deck_ids, counts, now)
+            pick = _first_new(session, [d for d in deck_ids if counts[d].new > 0], now_ms)
+        if pick is None and review_total > 0:
+            pick = first_due(_REVIEW, to_ms(today.end) - 1)
     if pick is None:
-        pick = first(and_(learning, Card.due <= now + LEARN_AHEAD))
+        pick = first_due(_LEARNING, to_ms(now + LEARN_AHEAD))
     return QueuePick(pick, new_total, learn_total, review_total)
 
 
-def _new_turn(
-    session: Session, deck_ids: list[int], today: Today, new_left: int, review_left: int
-) -> bool:
+def _new_turn(answered: int, new_left: int, review_left: int) -> bool:
     """Spread new cards evenly among reviews, like Anki's "mix with reviews"."""
-    done = (
-        session.scalar(
-            select(func.count())
-            .select_from(ReviewLog)
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(
-                ReviewLog.reviewed_at >= today.start,
-                Card.deck_id.in_(deck_ids),
-                ReviewLog.kind.in_((int(ReviewKind.REVIEW), int(ReviewKind.LEARN))),
-                or_(ReviewLog.kind == int(ReviewKind.REVIEW), ReviewLog.interval_before == 0),
-            )
-        )
-        or 0
-    )
+    if new_left <= 0:
+        return False
     every = max(1, (review_left + new_left) // new_left)
-    return (int(done) + 1) % every == 0
+    return (answered + 1) % every == 0
 
 
-def _first_new(
-    session: Session,
-    decks: dict[int, DeckNode],
-    deck_ids: list[int],
-    counts: dict[int, DeckCounts],
-    now: datetime,
-) -> int | None:
-    usable = and_(active_card(), not_buried(now), Card.state == int(CardState.NEW))
-    allowed = [d for d in deck_ids if counts[d].new > 0]
-    if not allowed:
-        return None
-    value = session.scalars(
-        select(Card.id)
-        .where(usable, Card.deck_id.in_(allowed))
-        .order_by(Card.new_position, Card.ord, Card.id)
-        .limit(1)
-    ).first()
-    return int(value) if value is not None else None
+def _first_new(session: Session, deck_ids: list[int], now_ms: int) -> int | None:
+    """The new card with the lowest position among ``deck_ids`` (one indexed probe per deck)."""
+    best: tuple[int, int, int] | None = None
+    query = text(
+        f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
+        f"WHERE deck_id = :deck AND {_NEW} "
+        f"AND {_USABLE} ORDER BY new_position, ord, id LIMIT 1"
+    )
+    for deck_id in deck_ids:
+        row = session.connection().execute(query, {"deck": deck_id, "now": now_ms}).first()
+        if row is not None:
+            candidate = (int(row[0]), int(row[1]), int(row[2]))
+            best = candidate if best is None or candidate < best else best
+    return best[2] if best is not None else None

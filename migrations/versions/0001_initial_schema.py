@@ -151,8 +151,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('note_id', 'ord')
     )
     with op.batch_alter_table('cards', schema=None) as batch_op:
-        batch_op.create_index('ix_cards_deck_due', ['deck_id', 'state', 'due'], unique=False)
-        batch_op.create_index('ix_cards_new', ['deck_id', 'new_position'], unique=False)
+        batch_op.create_index('ix_cards_new', ['deck_id', 'state', 'new_position', 'ord'], unique=False)
+        batch_op.create_index('ix_cards_queue', ['state', 'due', 'deck_id', 'suspended', 'orphaned', 'buried', 'buried_until'], unique=False)
 
     op.create_table('revlog',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -183,8 +183,8 @@ def downgrade() -> None:
 
     op.drop_table('revlog')
     with op.batch_alter_table('cards', schema=None) as batch_op:
+        batch_op.drop_index('ix_cards_queue')
         batch_op.drop_index('ix_cards_new')
-        batch_op.drop_index('ix_cards_deck_due')
 
     op.drop_table('cards')
     with op.batch_alter_table('notes', schema=None) as batch_op:
