@@ -230,7 +230,10 @@ class Collection:
         from srs.search import search_cards
 
         with self.store.read() as session:
-            return search_cards(session, query, now=self.now(), tz=self.tz, limit=limit)
+            rollover = queue.rollover_hour(queue.load_decks(session))
+            return search_cards(
+                session, query, now=self.now(), tz=self.tz, limit=limit, rollover_hour=rollover
+            )
 
     def sched(self, card_id: int) -> CardSched:
         with self.store.read() as session:

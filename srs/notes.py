@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from srs.errors import UsageError
 from srs.models import Card, ConfigEntry, Deck, Note, Notetype, Preset
+from srs.render.filters import strip_html
 
 DEFAULT_NAME = "Default"
 FIELD_SEP = "\x1f"
@@ -186,7 +187,7 @@ def add_note(
         guid=guid or new_guid(),
         notetype_id=notetype.id,
         fields=join_fields(fields),
-        sort_field=fields[notetype.sort_field] if fields else "",
+        sort_field=strip_html(fields[notetype.sort_field]) if fields else "",
         tags=tags_to_column(tags),
         source_kind="manual",
         created_at=now,
