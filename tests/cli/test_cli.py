@@ -30,7 +30,7 @@ def test_the_promised_commands_exist() -> None:
 
 @pytest.mark.parametrize("name", all_commands())
 def test_every_command_has_help_text(name: str) -> None:
-    command = cli.commands[name]  # type: ignore[attr-defined]
+    command = cli.commands[name]
     assert command.help and len(command.help.strip()) > 10
     for flag in ("-h", "--help"):
         result = CliRunner().invoke(cli, [name, flag])
