@@ -321,9 +321,10 @@ class _Writer:
             case "due":
                 # a review card moved into a filtered deck is due there now (Anki gives it a
                 # negative due position in the review queue)
-                review_due = and_(
-                    Card.state == CardState.REVIEW,
-                    or_(Card.due < self.day_start(1), Card.original_deck_id.is_not(None)),
+                # (written as two ORed ranges so SQLite can serve each from the queue index)
+                review_due = or_(
+                    and_(Card.state == CardState.REVIEW, Card.due < self.day_start(1)),
+                    and_(Card.state == CardState.REVIEW, Card.original_deck_id.is_not(None)),
                 )
                 learn_due = and_(Card.state.in_(learning), Card.due <= self.now + LEARN_AHEAD)
                 return and_(self.queued(), or_(review_due, learn_due))
