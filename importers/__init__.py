@@ -1,0 +1,1 @@
+"""Provides the importers: Anki packages and Obsidian vaults, turned into engine operations."""
