@@ -38,8 +38,13 @@ def _print_report(report: Any) -> None:
         if isinstance(counts, dict) and {"added", "updated", "unchanged"} <= set(counts):
             parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int) and v]
             click.echo(f"{kind:<12} {', '.join(parts) if parts else 'nothing'}")
-    for reason in data.get("skipped_reasons", [])[:20]:
+    reasons = data.get("skipped_reasons", [])
+    for reason in reasons[:20]:
         click.echo(f"skipped: {reason}", err=True)
+    if len(reasons) > 20:
+        click.echo(f"... and {len(reasons) - 20} more skipped (see --json)", err=True)
+    for notice in data.get("notices", []):
+        click.echo(f"note: {notice}", err=True)
 
 
 @click.command("import")
