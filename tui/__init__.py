@@ -1,0 +1,1 @@
+"""Provides the Textual app of srs: deck list, review, browse and stats screens."""

@@ -1,0 +1,1 @@
+"""Provides the screens of the srs app, one per module."""

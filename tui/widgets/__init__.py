@@ -1,0 +1,1 @@
+"""Provides the widgets the srs screens are built from."""
