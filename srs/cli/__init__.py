@@ -32,9 +32,9 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 
 
 def _register() -> None:
-    from srs.cli import add, check, decks, demo, export, import_, review, search
+    from srs.cli import add, check, decks, demo, export, import_, optimize, review, search
 
-    for module in (add, check, decks, demo, export, import_, review, search):
+    for module in (add, check, decks, demo, export, import_, optimize, review, search):
         cli.add_command(module.command)
 
 
