@@ -1,0 +1,296 @@
+"""Benchmark: ``srs optimize`` vs Anki's own parameter computation, same log, same run; and
+held-out accuracy on a real review log.
+
+1. Speed. A review history of ~400,000 rows (27,000 cards over two years) is simulated from
+   known FSRS parameters (``srs.optimize.synthetic``) and written both into an srs
+   collection and into a real Anki collection (the ``anki`` package; notes, cards and
+   revlog through ``col.db``). Each optimiser then runs in its own process under
+   ``/usr/bin/time -v`` (whole-process wall time and peak RSS), plus the time of the call
+   itself measured inside the process:
+     - anki:     ``col._backend.compute_fsrs_params`` (items, fit, evaluation, keep rule)
+     - srs-dry:  ``optimize_preset(dry_run=True)`` (the same work, plus the memory states
+                 it would write)
+     - srs-full: ``optimize_preset()`` (also saves and reschedules every card)
+2. Accuracy. ../shared/data/real_review_log.csv (a public log from the py-fsrs project:
+   card_id, review_rating, review_time, review_duration) is turned into training items by
+   Anki's rules (each card's first day is its learning block), split in time (first 80%
+   of items to fit, last 20% held out), and the held-out log loss and RMSE(bins) of the
+   fitted parameters are compared with the defaults'.
+
+    /tmp/venv/bin/python bench/bench_optimize.py [--small] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import fsrs_rs_python as fsrs_rs
+
+from srs.clock import FixedClock, day_number
+from srs.domain import ReviewKind
+from srs.optimize.fit import default_params, evaluate, fit, to_fsrs_items
+from srs.optimize.history import LogEntry, training_items
+from srs.optimize.synthetic import SimCard, simulate_cards, write_collection
+from srs.store import Store
+
+REAL_LOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "real_review_log.csv"
+START = datetime(2024, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
+
+ANKI_RUN = """
+import sys, time
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+t = time.perf_counter()
+resp = col._backend.compute_fsrs_params(search="", current_params=[],
+    ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False)
+ev = col._backend.evaluate_params_legacy(params=list(resp.params), search="",
+    ignore_revlogs_before_ms=0)
+print(time.perf_counter() - t, resp.fsrs_items, ev.log_loss)
+col.close()
+"""
+
+SRS_RUN = """
+import sys, time
+from datetime import datetime
+from pathlib import Path
+from srs.clock import FixedClock
+from srs.store import Store
+from srs.optimize import optimize_preset
+now = datetime.fromisoformat(sys.argv[3])
+store = Store.open(Path(sys.argv[1]), clock=FixedClock(now, tz=now.astimezone().tzinfo))
+t = time.perf_counter()
+r = optimize_preset(store, dry_run=sys.argv[2] == "dry")
+print(time.perf_counter() - t, r.items, r.log_loss_after, r.cards_rescheduled)
+"""
+
+
+def timed(code: str, *args: str) -> tuple[float, float, float, str]:
+    """Run ``code`` in a fresh Python under /usr/bin/time -v: (wall seconds, CPU seconds,
+    peak MB, stdout)."""
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    user = re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", proc.stderr)
+    assert wall and rss and user and system, proc.stderr
+    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    cpu = float(user.group(1)) + float(system.group(1))
+    return seconds, cpu, int(rss.group(1)) / 1024, proc.stdout.strip()
+
+
+def bench_truth() -> list[float]:
+    """A plausible learner somewhat off the defaults."""
+    w = [float(x) for x in fsrs_rs.DEFAULT_PARAMETERS]
+    w[0], w[3], w[8], w[20] = 0.4, 12.0, 1.6, 0.3
+    return w
+
+
+def write_anki(path: Path, cards: list[SimCard]) -> None:
+    """A real Anki collection (created and closed by the ``anki`` package) with the notes,
+    cards and revlog rows inserted in one sqlite3 transaction (``col.db`` goes row by row
+    through the backend and takes minutes at this size)."""
+    from anki.collection import Collection
+
+    col = Collection(str(path))
+    mid = col.models.by_name("Basic")["id"]  # type: ignore[index]
+    col.close(downgrade=False)
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "insert into notes (id,guid,mid,mod,usn,tags,flds,sfld,csum,flags,data) "
+            "values (?,?,?,0,-1,'',?,?,0,0,'')",
+            [
+                (c.card_id, f"g{c.card_id}", mid, f"q{c.card_id}\x1fa", f"q{c.card_id}")
+                for c in cards
+            ],
+        )
+        db.executemany(
+            "insert into cards (id,nid,did,ord,mod,usn,type,queue,due,ivl,factor,reps,lapses,"
+            "left,odue,odid,flags,data) values (?,?,1,0,0,-1,2,2,0,?,2500,0,0,0,0,0,0,'{}')",
+            [(c.card_id, c.card_id, max(c.interval_days, 1)) for c in cards],
+        )
+        db.executemany(
+            "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) "
+            "values (?,?,-1,?,?,?,?,?,?)",
+            [
+                (
+                    int(e.at.timestamp() * 1000),
+                    c.card_id,
+                    e.rating,
+                    e.interval_after,
+                    e.interval_before,
+                    e.factor,
+                    e.duration_ms,
+                    int(e.kind),
+                )
+                for c in cards
+                for e in c.entries
+            ],
+        )
+    db.close()
+
+
+def speed(workdir: Path, n_cards: int) -> None:
+    t = time.perf_counter()
+    cards = simulate_cards(
+        bench_truth(),
+        cards=n_cards,
+        days=730,
+        start=START,
+        new_per_day=max(n_cards // 700, 1),
+        seed=1,
+    )
+    rows = sum(len(c.entries) for c in cards)
+    print(
+        f"simulated {n_cards:,} cards, {rows:,} review-log rows in {time.perf_counter() - t:.1f} s"
+    )
+    srs_db, anki_db = workdir / "srs.db", workdir / "anki.anki2"
+    store = Store.open(srs_db, clock=FixedClock(NOW))
+    write_collection(store, cards, created=START)
+    store.close()
+    write_anki(anki_db, cards)
+    now = NOW.astimezone().isoformat()
+    load = f"{os.getloadavg()[0]:.1f}"
+
+    runs = {
+        "anki": timed(ANKI_RUN, str(anki_db)),
+        "srs-dry": timed(SRS_RUN, str(srs_db), "dry", now),
+        "srs-full": timed(SRS_RUN, str(srs_db), "full", now),
+    }
+    print(f"load average before/after: {load}, {os.getloadavg()[0]:.1f} (2 cores, shared)")
+    print(
+        f"{'':9} {'call s':>7} {'process s':>9} {'CPU s':>6} {'peak MB':>7} {'items':>7} "
+        f"{'log loss':>8}"
+    )
+    for name, (wall, cpu, rss, out) in runs.items():
+        call, items, loss, *rest = out.split()
+        extra = f"  ({rest[0]} cards rescheduled)" if rest and name == "srs-full" else ""
+        print(
+            f"{name:9} {float(call):7.2f} {wall:9.2f} {cpu:6.2f} {rss:7.0f} {items:>7} "
+            f"{float(loss):8.4f}{extra}"
+        )
+    a_wall, a_cpu, a_rss, a_out = runs["anki"]
+    a_call = float(a_out.split()[0])
+    for name in ("srs-dry", "srs-full"):
+        wall, cpu, rss, out = runs[name]
+        print(
+            f"ratio {name}/anki: call {float(out.split()[0]) / a_call:.2f}x, "
+            f"process {wall / a_wall:.2f}x, CPU {cpu / a_cpu:.2f}x, "
+            f"peak memory {rss / a_rss:.2f}x"
+        )
+
+
+def real_log_items(path: Path) -> list[tuple[int, list[LogEntry]]]:
+    """The py-fsrs log as per-card entries: a card's first day is its learning block, a
+    same-day answer after a lapse is relearning, anything else a review."""
+    by_card: dict[int, list[tuple[datetime, int, int]]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            at = datetime.fromisoformat(row["review_time"]).astimezone(UTC)
+            by_card.setdefault(int(row["card_id"]), []).append(
+                (at, int(row["review_rating"]), int(float(row["review_duration"] or 0)))
+            )
+    out = []
+    for card_id, rows in by_card.items():
+        rows.sort()
+        entries: list[LogEntry] = []
+        first_day = day_number(rows[0][0], UTC, 4)
+        lapsed_day = None
+        for at, rating, duration in rows:
+            day = day_number(at, UTC, 4)
+            if day == first_day:
+                kind = ReviewKind.LEARN
+            elif day == lapsed_day:
+                kind = ReviewKind.RELEARN
+            else:
+                kind = ReviewKind.REVIEW
+                lapsed_day = day if rating == 1 else None
+            entries.append(
+                LogEntry(
+                    order=int(at.timestamp() * 1000),
+                    day=day,
+                    rating=rating,
+                    kind=kind,
+                    factor=2500,
+                    interval_after=1,
+                    duration_ms=duration,
+                )
+            )
+        out.append((card_id, entries))
+    return out
+
+
+def accuracy(path: Path) -> None:
+    if not path.exists():
+        print(f"(skipping held-out accuracy: {path} not found)")
+        return
+    logs = real_log_items(path)
+    items, used = training_items(logs)
+    cut = int(len(items) * 0.8)
+    train, test = items[:cut], items[cut:]
+    t = time.perf_counter()
+    params = fit(to_fsrs_items(train), [i.card_id for i in train], num_relearning_steps=1)
+    took = time.perf_counter() - t
+    test_items = to_fsrs_items(test)
+    fitted, default = evaluate(params, test_items), evaluate(default_params(), test_items)
+    rows = sum(len(entries) for _, entries in logs)
+    print(
+        f"real log: {rows:,} rows, {len(logs):,} cards, {len(items):,} items "
+        f"({used:,} rows used); fit on the first {len(train):,} in {took:.2f} s, "
+        f"held out the last {len(test):,}"
+    )
+    print(
+        f"  held-out log loss   fitted {fitted.log_loss:.4f}  default {default.log_loss:.4f}"
+        f"  ratio {fitted.log_loss / default.log_loss:.3f}"
+    )
+    print(
+        f"  held-out RMSE(bins) fitted {fitted.rmse_bins:.4f}  default {default.rmse_bins:.4f}"
+        f"  ratio {fitted.rmse_bins / default.rmse_bins:.3f}"
+    )
+    # fsrs-rs's own time-series cross-validation (Anki's "Evaluate"): each fold is fitted
+    # on the items before it; the defaults are scored on the same items
+    all_items = to_fsrs_items(items)
+    splits = fsrs_rs.evaluate_with_time_series_splits(
+        all_items, [i.card_id for i in items], True, 1, fsrs_rs.TrainingConfig(num_epochs=8)
+    )
+    base = evaluate(default_params(), all_items)
+    print(
+        f"  time-series splits  fitted log loss {splits.log_loss:.4f} RMSE(bins) "
+        f"{splits.rmse_bins:.4f}; defaults on all items {base.log_loss:.4f} / "
+        f"{base.rmse_bins:.4f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="2,000 cards instead of 27,000")
+    parser.add_argument("--keep", type=Path, default=None, help="work in this folder")
+    args = parser.parse_args()
+    n_cards = 2_000 if args.small else 27_000
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        speed(args.keep, n_cards)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            speed(Path(tmp), n_cards)
+    accuracy(REAL_LOG)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""Provides ``optimize_preset``: fit a preset's FSRS parameters to its review history, keep
+them only if they predict it better, then update its cards' memory states and due dates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from srs.errors import NotFound
+from srs.models import Card, Preset
+from srs.optimize.apply import PresetView, apply_plan, history_fingerprint, plan_card_updates
+from srs.optimize.fit import (
+    Evaluation,
+    effective_params,
+    evaluate,
+    fit,
+    keep_current,
+    to_fsrs_items,
+)
+from srs.optimize.history import card_history, items_from_histories
+from srs.optimize.load import DayCounter, card_logs, preset_deck_ids, resolve_preset
+from srs.store import Store
+
+#: Below this many training items the fit is unreliable (Anki's old minimum was 400 reviews).
+MIN_ITEMS = 400
+
+Progress = Callable[[str, float], None]
+
+
+class OptimizeJson(TypedDict):
+    parameters: list[float]
+    log_loss_before: float
+    log_loss_after: float
+    rmse_bins_before: float
+    rmse_bins_after: float
+    reviews_used: int
+    cards_rescheduled: int
+    warning: NotRequired[str]
+
+
+@dataclass(frozen=True)
+class OptimizeResult:
+    """What an optimisation found and did.
+
+    ``parameters`` are the preset's parameters afterwards (the fitted ones if adopted, else
+    the current ones); ``*_after`` describe them. ``items`` counts training items,
+    ``reviews_used`` the log entries they came from. ``cards_rescheduled`` counts cards whose
+    due date changed (would change, on a dry run); ``cards_updated`` those whose memory state
+    changed.
+    """
+
+    preset: str
+    parameters: list[float]
+    log_loss_before: float
+    log_loss_after: float
+    rmse_bins_before: float
+    rmse_bins_after: float
+    reviews_used: int
+    items: int
+    adopted: bool
+    cards_rescheduled: int
+    cards_updated: int
+    dry_run: bool
+    warning: str | None = None
+    fitted: list[float] = field(default_factory=list)
+
+    def to_json(self) -> OptimizeJson:
+        """The ``srs optimize --json`` shape."""
+        out = OptimizeJson(
+            parameters=list(self.parameters),
+            log_loss_before=self.log_loss_before,
+            log_loss_after=self.log_loss_after,
+            rmse_bins_before=self.rmse_bins_before,
+            rmse_bins_after=self.rmse_bins_after,
+            reviews_used=self.reviews_used,
+            cards_rescheduled=self.cards_rescheduled,
+        )
+        if self.warning is not None:
+            out["warning"] = self.warning
+        return out
+
+
+def relearning_steps_in_day(steps: Sequence[float]) -> int:
+    """How many relearning steps (minutes) fit in a day, as Anki counts them for training."""
+    total = 0.0
+    count = 0
+    for step in steps:
+        total += float(step)
+        if total >= 1440:
+            break
+        count += 1
+    return count
+
+
+def optimize_preset(
+    store: Store,
+    *,
+    preset: str | None = None,
+    deck: str | None = None,
+    dry_run: bool = False,
+    reschedule: bool = True,
+    progress: Progress | None = None,
+) -> OptimizeResult:
+    """Fit FSRS to the history of one preset's cards, as Anki's Optimize button does.
+
+    Args:
+        store: the collection.
+        preset: the preset's name; or
+        deck: a deck whose preset to optimise (the only preset if neither is given).
+        dry_run: compute and report, write nothing.
+        reschedule: also move review cards' due dates to the new intervals (else only
+            memory states are updated).
+        progress: called with a stage name and a fraction done, from this thread.
+
+    Returns:
+        The parameters, accuracy before and after, and what changed.
+    """
+    report: Progress = progress or (lambda _stage, _done: None)
+    report("reading", 0.0)
+    with store.read() as session:
+        row = resolve_preset(session, preset, deck)
+        name, preset_id, stored = row.name, row.id, [float(w) for w in row.fsrs_params]
+        relearn = relearning_steps_in_day(row.relearn_steps)
+        day_of = DayCounter(store.clock.tz, row.rollover_hour)
+        deck_ids = preset_deck_ids(session, preset_id)
+        home = func.coalesce(Card.original_deck_id, Card.deck_id)
+        suspended = set(
+            session.scalars(select(Card.id).where(home.in_(deck_ids), Card.suspended.is_(True)))
+        )
+        fingerprint = history_fingerprint(session, deck_ids)
+        logs = dict(card_logs(session, deck_ids, day_of))
+    # one pass over the histories serves both training and the memory states
+    histories = {cid: card_history(log, training=False) for cid, log in logs.items()}
+    items, used = items_from_histories(
+        (cid, history) for cid, history in histories.items() if cid not in suspended
+    )
+    current = effective_params(stored)
+    report("fitting", 0.1)
+    fsrs_items = to_fsrs_items(items)
+    item_count, card_ids = len(items), [item.card_id for item in items]
+    del items  # the fsrs-rs copies are all that is needed from here on
+    before = evaluate(current, fsrs_items)
+    fitted: list[float] = []
+    after = before
+    adopted = False
+    if fsrs_items:
+        fitted = fit(fsrs_items, card_ids, num_relearning_steps=relearn)
+        after = evaluate(fitted, fsrs_items)
+        adopted = not keep_current(current, before.log_loss, after.log_loss, relearn)
+    if not adopted:
+        after = before
+    params = fitted if adopted else current
+    report("updating cards", 0.8)
+    context = store.read() if dry_run else store.write()
+    with context as session:
+        if history_fingerprint(session, deck_ids) != fingerprint:
+            # answers or edits arrived while fitting: replay the history as it is now
+            logs = dict(card_logs(session, deck_ids, day_of))
+            histories = {cid: card_history(log, training=False) for cid, log in logs.items()}
+        plan = plan_card_updates(
+            session,
+            params=params,
+            preset=_preset_view(session, preset_id, deck_ids),
+            logs=logs,
+            histories=histories,
+            tz=store.clock.tz,
+            now=store.clock.now(),
+            reschedule=reschedule,
+        )
+        if not dry_run:
+            if adopted:
+                target = session.get(Preset, preset_id)
+                assert target is not None
+                target.fsrs_params = list(params)
+            apply_plan(session, plan)
+    report("done", 1.0)
+    return _result(
+        name,
+        params,
+        before,
+        after,
+        used,
+        item_count,
+        adopted,
+        plan.moved,
+        plan.updated,
+        dry_run,
+        _warning(item_count),
+        fitted,
+    )
+
+
+def _preset_view(session: Session, preset_id: int, deck_ids: list[int]) -> PresetView:
+    """The preset's settings as they are in this transaction."""
+    row = session.get(Preset, preset_id)
+    if row is None:
+        raise NotFound(f"preset {preset_id} was deleted while optimising")
+    return PresetView(
+        deck_ids, float(row.desired_retention), int(row.maximum_interval), int(row.rollover_hour)
+    )
+
+
+def _result(
+    name: str,
+    params: list[float],
+    before: Evaluation,
+    after: Evaluation,
+    used: int,
+    items: int,
+    adopted: bool,
+    moved: int,
+    updated: int,
+    dry_run: bool,
+    warning: str | None,
+    fitted: list[float],
+) -> OptimizeResult:
+    return OptimizeResult(
+        preset=name,
+        parameters=params,
+        log_loss_before=before.log_loss,
+        log_loss_after=after.log_loss,
+        rmse_bins_before=before.rmse_bins,
+        rmse_bins_after=after.rmse_bins,
+        reviews_used=used,
+        items=items,
+        adopted=adopted,
+        cards_rescheduled=moved,
+        cards_updated=updated,
+        dry_run=dry_run,
+        warning=warning,
+        fitted=fitted,
+    )
+
+
+def _warning(items: int) -> str | None:
+    if items == 0:
+        return "no review history to fit: parameters left unchanged"
+    if items < MIN_ITEMS:
+        return (
+            f"only {items} reviews to learn from (FSRS needs about {MIN_ITEMS}): "
+            "the fit may be unreliable"
+        )
+    return None
