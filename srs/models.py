@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -184,6 +185,11 @@ class Card(Base):
             "buried_until",
         ),  # fmt: skip
         Index("ix_cards_new", "deck_id", "state", "new_position", "ord"),
+        Index(
+            "ix_cards_filtered",
+            "original_deck_id",
+            sqlite_where=text("original_deck_id IS NOT NULL"),
+        ),
     )
 
 

@@ -151,6 +151,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('note_id', 'ord')
     )
     with op.batch_alter_table('cards', schema=None) as batch_op:
+        batch_op.create_index('ix_cards_filtered', ['original_deck_id'], unique=False, sqlite_where=sa.text('original_deck_id IS NOT NULL'))
         batch_op.create_index('ix_cards_new', ['deck_id', 'state', 'new_position', 'ord'], unique=False)
         batch_op.create_index('ix_cards_queue', ['state', 'due', 'deck_id', 'suspended', 'orphaned', 'buried', 'buried_until'], unique=False)
 
@@ -184,6 +185,7 @@ def downgrade() -> None:
     op.drop_table('revlog')
     with op.batch_alter_table('cards', schema=None) as batch_op:
         batch_op.drop_index('ix_cards_queue')
+        batch_op.drop_index('ix_cards_filtered')
         batch_op.drop_index('ix_cards_new')
 
     op.drop_table('cards')

@@ -35,6 +35,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -321,10 +322,15 @@ class _Writer:
             case "due":
                 # a review card moved into a filtered deck is due there now (Anki gives it a
                 # negative due position in the review queue)
-                # (written as two ORed ranges so SQLite can serve each from the queue index)
+                # (the filtered-deck branch tests the deck first and hides state from the
+                # planner with a unary +, so SQLite serves it from the small partial index
+                # instead of scanning every review card)
                 review_due = or_(
                     and_(Card.state == CardState.REVIEW, Card.due < self.day_start(1)),
-                    and_(Card.state == CardState.REVIEW, Card.original_deck_id.is_not(None)),
+                    and_(
+                        Card.original_deck_id.is_not(None),
+                        literal_column("+cards.state") == int(CardState.REVIEW),
+                    ),
                 )
                 learn_due = and_(Card.state.in_(learning), Card.due <= self.now + LEARN_AHEAD)
                 return and_(self.queued(), or_(review_due, learn_due))
