@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from srs import scheduler
-from srs.clock import next_day_start
+from srs.clock import next_day_start, to_ms
 from srs.domain import (
     AnswerOutcome,
     BuryKind,
@@ -108,11 +108,8 @@ def _record_undo(
     )
     session.add(entry)
     session.flush()
-    stale = session.scalars(
-        select(UndoEntry.id).order_by(UndoEntry.id.desc()).offset(UNDO_DEPTH)
-    ).all()
-    if stale:
-        session.execute(delete(UndoEntry).where(UndoEntry.id.in_(stale)))
+    # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.
+    session.connection().execute(delete(UndoEntry).where(UndoEntry.id <= entry.id - UNDO_DEPTH))
     return entry
 
 
@@ -192,9 +189,9 @@ def answer(
 
 def _unique_review_time(session: Session, card_id: int, when: datetime) -> datetime:
     """Review times are unique per card (Anki's revlog ids are ms): nudge by 1 ms on clash."""
-    while session.scalar(
-        select(ReviewLog.id).where(ReviewLog.card_id == card_id, ReviewLog.reviewed_at == when)
-    ):
+    conn = session.connection()
+    query = text("SELECT 1 FROM revlog WHERE card_id = :card AND reviewed_at = :at")
+    while conn.execute(query, {"card": card_id, "at": to_ms(when)}).first() is not None:
         when = when + timedelta(milliseconds=1)
     return when
 
