@@ -32,9 +32,20 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 
 
 def _register() -> None:
-    from srs.cli import add, check, decks, demo, export, import_, optimize, review, search
+    from srs.cli import (
+        add,
+        check,
+        decks,
+        demo,
+        export,
+        import_,
+        optimize,
+        review,
+        search,
+        stats,
+    )
 
-    for module in (add, check, decks, demo, export, import_, optimize, review, search):
+    for module in (add, check, decks, demo, export, import_, optimize, review, search, stats):
         cli.add_command(module.command)
 
 

@@ -1,0 +1,85 @@
+"""Provides ``compute_stats``: every statistic of a deck tree or the whole collection, read in
+one session and returned as a plain, JSON-ready ``Stats``."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlalchemy.orm import Session
+
+from srs.clock import utc
+from srs.errors import UsageError
+from srs.stats import calibration as calibration_mod
+from srs.stats import cards, reviews
+from srs.stats.days import DayScale
+from srs.stats.scope import resolve_scope
+from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
+
+
+def compute_stats(
+    session: Session,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    deck: str | None = None,
+    period: Period = "1y",
+    rollover_hour: int | None = None,
+) -> Stats:
+    """Compute all statistics as Anki's stats screen defines them.
+
+    Args:
+        session: an open (read) session on the collection.
+        now: the present instant (aware).
+        tz: the local time zone that days and hours are counted in.
+        deck: a deck name (its children included), or None for the whole collection.
+        period: the window of the per-period figures (forecast, buttons, hours, reviews,
+            added, calibration): one month, three months, one year or all time.
+        rollover_hour: the hour a day starts; None takes the deck preset's.
+
+    Returns:
+        The statistics; ``json.dumps`` accepts them as they are.
+
+    Raises:
+        NotFound: the deck does not exist.
+        UsageError: an unknown period or a bad rollover hour.
+    """
+    if period not in PERIOD_DAYS:
+        raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
+    now = utc(now)
+    scope = resolve_scope(session, deck, rollover_hour)
+    scale = DayScale.at(now, tz, scope.rollover_hour)
+    bounds = reviews.log_bounds(session) or (scale.now_ms, scale.now_ms)
+    # Day by day, only what the figures show: the calendar year, or all time; older
+    # reviews count only towards all-time retention, summed without grouping by day.
+    first_loaded = None if period == "all" else scale.today - reviews.CALENDAR_DAYS + 1
+    lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
+    groups = reviews.load_groups(session, scope, scale, lo_ms, bounds)
+    older = reviews.older_retention(session, scope, lo_ms)
+    stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale)
+    return Stats(
+        meta=Meta(
+            now=now.isoformat(),
+            timezone=str(tz),
+            today=scale.date_of(scale.today).isoformat(),
+            rollover_hour=scope.rollover_hour,
+            deck=deck,
+            period=period,
+        ),
+        today=reviews.today_stats(
+            groups, scale, reviews.cards_studied_today(session, scope, scale)
+        ),
+        true_retention=reviews.true_retention(groups, scale.today, older),
+        forecast=cards.forecast(session, scope, scale, period),
+        calendar=reviews.calendar(groups, scale, session, scope, first_loaded),
+        counts=cards.card_counts(session, scope, scale.now_ms),
+        intervals=cards.intervals(session, scope),
+        stability=stability,
+        difficulty=difficulty,
+        retrievability=retrievability,
+        calibration=calibration_mod.calibration(session, scope, scale, bounds, period),
+        buttons=reviews.buttons(groups, scale, period),
+        hours=reviews.hours(session, scope, scale, bounds, period),
+        reviews=reviews.reviews_per_day(groups, scale, period),
+        added=cards.added(session, scope, scale, period),
+        knowledge=knowledge,
+    )

@@ -1,0 +1,95 @@
+"""Provides ``Scope``: which cards the statistics cover (a deck tree or everything), as SQL
+filters, and the day settings (rollover hour, default FSRS decay) of their presets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from srs.clock import DEFAULT_ROLLOVER_HOUR
+from srs.errors import NotFound, UsageError
+from srs.models import Deck, Preset
+from srs.scheduler.fsrs import DEFAULT_PARAMS, params_or_default
+
+DEFAULT_DECAY = DEFAULT_PARAMS[20]
+
+
+def _preset_decay(params: list[float]) -> float:
+    """The preset's decay (w20); the default when its parameters are unusable (the decay
+    is written into SQL, so it must be a plain finite float)."""
+    try:
+        return float(params_or_default(params)[20])
+    except (UsageError, ValueError, TypeError):
+        return DEFAULT_DECAY
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The decks the statistics cover (``deck_ids`` None: the whole collection)."""
+
+    deck: str | None
+    deck_ids: tuple[int, ...] | None
+    rollover_hour: int
+    decay_by_deck: dict[int, float]
+
+    def card_filter(self, alias: str = "") -> str:
+        """SQL condition on the cards table (``alias.``-prefixed columns) for this scope."""
+        if self.deck_ids is None:
+            return "1"
+        ids = ", ".join(str(i) for i in self.deck_ids)
+        p = f"{alias}." if alias else ""
+        return f"({p}deck_id IN ({ids}) OR {p}original_deck_id IN ({ids}))"
+
+    def revlog_filter(self, column: str = "card_id") -> str:
+        """SQL condition on a review-log card-id column for this scope."""
+        if self.deck_ids is None:
+            return "1"
+        return f"{column} IN (SELECT id FROM cards WHERE {self.card_filter()})"
+
+    def decay_sql(self, deck_column: str) -> str:
+        """SQL giving the preset's default decay for a deck-id expression."""
+        if not self.decay_by_deck:
+            return repr(DEFAULT_DECAY)
+        cases = " ".join(f"WHEN {d} THEN {v!r}" for d, v in sorted(self.decay_by_deck.items()))
+        return f"(CASE {deck_column} {cases} ELSE {DEFAULT_DECAY!r} END)"
+
+
+def resolve_scope(session: Session, deck: str | None, rollover_hour: int | None) -> Scope:
+    """Find the decks named by ``deck`` (with their children) and their day settings.
+
+    Args:
+        session: an open session on the collection.
+        deck: a full deck name (``A::B``, case-insensitive), or None for all decks.
+        rollover_hour: force this rollover hour; None takes it from the deck's preset
+            (for the whole collection: the first preset), else 4.
+
+    Raises:
+        NotFound: when no deck has that name.
+    """
+    rows = session.execute(
+        select(Deck.id, Deck.name, Preset.id, Preset.rollover_hour, Preset.fsrs_params).join(
+            Preset, Deck.preset_id == Preset.id
+        )
+    ).all()
+    decay_by_deck = {row[0]: _preset_decay(list(row[4] or [])) for row in rows}
+    if deck is None:
+        ids: tuple[int, ...] | None = None
+        first = min(rows, key=lambda r: r[2], default=None)
+        hour = first[3] if first is not None else DEFAULT_ROLLOVER_HOUR
+    else:
+        key = deck.strip().casefold()
+        chosen = [
+            r for r in rows if r[1].casefold() == key or r[1].casefold().startswith(key + "::")
+        ]
+        if not chosen:
+            raise NotFound(f"deck {deck!r} does not exist")
+        ids = tuple(sorted(r[0] for r in chosen))
+        top = min(chosen, key=lambda r: r[1].count("::"))
+        hour = top[3]
+    if rollover_hour is not None:
+        hour = rollover_hour
+    if not 0 <= hour <= 23:
+        raise UsageError(f"rollover hour {hour} is not between 0 and 23")
+    return Scope(deck, ids, hour, decay_by_deck)
