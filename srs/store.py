@@ -18,12 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -31,7 +27,11 @@ from sqlalchemy.orm import Session
 from srs.clock import Clock, SystemClock
 from srs.errors import CollectionLocked, SchemaTooNew, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 BUSY_TIMEOUT_S = 30.0
+SCHEMA_HEAD = "0001"  # the newest migration in migrations/versions
 _begin_immediate: ContextVar[bool] = ContextVar("srs_begin_immediate", default=False)
 
 
@@ -51,6 +51,8 @@ def media_dir_for(path: Path) -> Path:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("migrations")))
     return cfg
@@ -100,6 +102,26 @@ class Store:
         self.close()
 
     def _migrate(self) -> None:
+        # Fast path: an up-to-date collection is recognised without loading Alembic, which
+        # costs a third of a second of start-up (tests check SCHEMA_HEAD is Alembic's head).
+        try:
+            with self.engine.connect() as conn:
+                has_version = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+                ).first()
+                if has_version is not None:
+                    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+                    if [r[0] for r in rows] == [SCHEMA_HEAD]:
+                        return
+        except DBAPIError as exc:
+            raise StoreError(f"{self.path}: not a readable srs collection ({exc.orig})") from exc
+        self._migrate_with_alembic()
+
+    def _migrate_with_alembic(self) -> None:
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         cfg = _alembic_config()
         script = ScriptDirectory.from_config(cfg)
         heads = set(script.get_heads())

@@ -93,3 +93,16 @@ def test_two_writers_queue_instead_of_failing(store: Store, tmp_path: Path) -> N
         engine.dispose()
     finally:
         other.close()
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from srs.store import SCHEMA_HEAD
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("migrations")))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]
