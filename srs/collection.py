@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,9 @@ from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
 from srs.store import Store
 from srs.views import card_view
+
+if TYPE_CHECKING:
+    from srs.stats.types import Stats
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,8 @@ class Collection:
         """Add a note of a stock or existing note type; its cards follow Anki's rules."""
         now = self.now()
         with self.store.write() as session:
-            if notetype == "Cloze":
-                nt = notes_mod.ensure_cloze_notetype(session, now)
-            elif notetype == "Basic":
-                nt = notes_mod.ensure_basic_notetype(session, now)
+            if notetype in notes_mod.STOCK_NOTETYPES:
+                nt = notes_mod.ensure_stock_notetype(session, notetype, now)
             else:
                 found = session.scalars(select(Notetype).where(Notetype.name == notetype)).first()
                 if found is None:
@@ -224,6 +226,28 @@ class Collection:
                 )  # fmt: skip
                 for r in rows
             ]
+
+    def stats(self, deck: str | None = None, period: str = "1y") -> Stats:
+        """Every statistic of ``deck`` (with its children; None: the whole collection).
+
+        Args:
+            deck: a deck name, or None for all decks.
+            period: the window of the per-period figures: "1m", "3m", "1y" or "all".
+
+        Raises:
+            NotFound: the deck does not exist.
+            UsageError: an unknown period.
+        """
+        from srs.errors import UsageError
+        from srs.stats import compute_stats
+        from srs.stats.types import PERIOD_DAYS, Period
+
+        if period not in PERIOD_DAYS:
+            raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
+        with self.store.read() as session:
+            return compute_stats(
+                session, now=self.now(), tz=self.tz, deck=deck, period=cast(Period, period)
+            )
 
     def search(self, query: str, limit: int | None = None) -> list[int]:
         """Card ids matching an Anki search query, in due order."""

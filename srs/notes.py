@@ -112,45 +112,40 @@ def normalise_deck_name(name: str) -> str:
     return "::".join(parts)
 
 
-def ensure_basic_notetype(session: Session, now: datetime) -> Notetype:
-    """The stock Basic note type (Front/Back, one card), created if missing."""
-    nt = session.scalars(select(Notetype).where(Notetype.name == "Basic")).first()
-    if nt is None:
-        nt = Notetype(
-            name="Basic",
-            kind="standard",
-            fields=list(BASIC_FIELDS),
-            templates=list(BASIC_TEMPLATES),
-            css=BASIC_CSS,
-            modified_at=now,
-        )
-        session.add(nt)
-        session.flush()
-    return nt
-
-
 CLOZE_FIELDS = [{"name": "Text"}, {"name": "Back Extra"}]
 CLOZE_TEMPLATES = [
     {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>\n{{Back Extra}}"}
 ]
 CLOZE_CSS = BASIC_CSS + ".cloze {\n    font-weight: bold;\n    color: blue;\n}\n"
+# name -> (kind, fields, templates, css) of the stock note types srs creates on demand
+STOCK_NOTETYPES: dict[str, tuple[str, list[dict[str, str]], list[dict[str, str]], str]] = {
+    "Basic": ("standard", BASIC_FIELDS, BASIC_TEMPLATES, BASIC_CSS),
+    "Cloze": ("cloze", CLOZE_FIELDS, CLOZE_TEMPLATES, CLOZE_CSS),
+}
 
 
-def ensure_cloze_notetype(session: Session, now: datetime) -> Notetype:
-    """The stock Cloze note type (Text/Back Extra), created if missing."""
-    nt = session.scalars(select(Notetype).where(Notetype.name == "Cloze")).first()
+def ensure_stock_notetype(session: Session, name: str, now: datetime) -> Notetype:
+    """The stock note type ``name`` (Basic: Front/Back; Cloze: Text/Back Extra), created if
+    missing."""
+    nt = session.scalars(select(Notetype).where(Notetype.name == name)).first()
     if nt is None:
+        kind, fields, templates, css = STOCK_NOTETYPES[name]
         nt = Notetype(
-            name="Cloze",
-            kind="cloze",
-            fields=list(CLOZE_FIELDS),
-            templates=list(CLOZE_TEMPLATES),
-            css=CLOZE_CSS,
+            name=name,
+            kind=kind,
+            fields=[dict(f) for f in fields],
+            templates=[dict(t) for t in templates],
+            css=css,
             modified_at=now,
         )
         session.add(nt)
         session.flush()
     return nt
+
+
+def ensure_basic_notetype(session: Session, now: datetime) -> Notetype:
+    """The stock Basic note type (Front/Back, one card), created if missing."""
+    return ensure_stock_notetype(session, "Basic", now)
 
 
 def next_new_position(session: Session, count: int = 1) -> int:
