@@ -305,6 +305,7 @@ def measure_anki(path: Path, answers: int) -> dict[str, float]:
         qc = queued.cards[0]
         card = Card(col)
         card._load_from_backend_card(qc.card)
+        card.start_timer()
         answer = col.sched.build_answer(card=card, states=qc.states, rating=CardAnswer.GOOD)
         col.sched.answer_card(answer)
         queued = col.sched.get_queued_cards(fetch_limit=1)
@@ -379,7 +380,7 @@ def main() -> None:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", side, "--path", str(paths[side]), *common],
                 check=True,
-                capture_output=True,
+                stdout=subprocess.PIPE,
                 text=True,
             ).stdout
             results[side] = json.loads(out.strip().splitlines()[-1])
