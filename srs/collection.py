@@ -4,7 +4,7 @@ back as plain dataclasses (never ORM rows)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, cast
@@ -23,6 +23,8 @@ from srs.store import Store
 from srs.views import card_view
 
 if TYPE_CHECKING:
+    from srs.optimize import OptimizeResult, RetentionSuggestion
+    from srs.presets import PresetView
     from srs.stats.types import Stats
 
 
@@ -312,3 +314,44 @@ class Collection:
             note.fields = notes_mod.join_fields(merged)
             note.sort_field = merged[min(nt.sort_field, len(merged) - 1)] if merged else ""
             note.modified_at = self.now()
+
+    # -- deck options and FSRS optimisation (srs.presets) -----------------------------------
+
+    def preset_for_deck(self, deck: str) -> PresetView:
+        """The options (preset) of the deck called ``deck``; NotFound if there is none."""
+        from srs import presets
+
+        with self.store.read() as session:
+            return presets.preset_for_deck(session, deck)
+
+    def update_preset(self, preset_id: int, **changes: object) -> PresetView:
+        """Change some options of a preset in one transaction; all or nothing.
+
+        Raises:
+            InvalidOption: a value out of range (a UsageError naming the field).
+        """
+        from srs import presets
+
+        with self.store.write() as session:
+            return presets.update_preset(session, preset_id, changes)
+
+    def optimize(
+        self,
+        deck: str,
+        *,
+        dry_run: bool = False,
+        reschedule: bool = True,
+        progress: Callable[[str, float], None] | None = None,
+    ) -> OptimizeResult:
+        """Fit FSRS to the history of ``deck``'s preset; ``progress(stage, fraction)``."""
+        from srs import presets
+
+        return presets.optimize(
+            self.store, deck, dry_run=dry_run, reschedule=reschedule, progress=progress
+        )
+
+    def suggest_retention(self, deck: str) -> RetentionSuggestion:
+        """A desired retention for ``deck``'s preset, with the workload at a few levels."""
+        from srs import presets
+
+        return presets.suggest_retention(self.store, deck)

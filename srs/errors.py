@@ -6,6 +6,7 @@
     │   └── CollectionLocked      another process holds the write lock too long
     ├── NotFound                  a deck, card, note or preset that does not exist
     ├── UsageError                a request that makes no sense (bad option value, ...)
+    │   └── InvalidOption(field, reason)  a deck option value out of range
     ├── PackageError(path, reason)        an Anki package that cannot be read or written
     ├── ParseError(path, line, reason)    a source file with a problem at a line
     ├── SearchSyntaxError(query, reason)  an Anki search query that cannot be parsed
@@ -51,6 +52,15 @@ class NotFound(SrsError):
 
 class UsageError(SrsError):
     """A request that cannot be carried out as asked."""
+
+
+class InvalidOption(UsageError):
+    """A deck option (preset field) given a value it cannot take."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
 
 
 class PackageError(SrsError):

@@ -20,6 +20,7 @@ from srs.errors import SrsError
 from tui.context import AppContext
 from tui.messages import Navigate
 from tui.rendering import strip_control
+from tui.screens.deck_options import DeckOptionsScreen
 
 COUNT_WIDTH = 6
 COUNT_STYLES = ("bold blue", "bold red", "bold green")
@@ -78,6 +79,7 @@ class DeckListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash,b", "browse", "Browse"),
         Binding("t", "stats", "Stats"),
+        Binding("o", "options", "Options", show=False),
         Binding("i", "import", "Import"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("question_mark", "help", "Help"),
@@ -208,6 +210,18 @@ class DeckListScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.post_message(Navigate("stats"))
+
+    def action_options(self) -> None:
+        """Open the options (preset) of the deck under the cursor."""
+        node = self.query_one(DeckTree).cursor_node
+        if node is None or node.data is None:
+            return
+        try:
+            screen = DeckOptionsScreen(self.context, node.data.name)
+        except SrsError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(screen)
 
     def action_import(self) -> None:
         self.post_message(Navigate("import"))

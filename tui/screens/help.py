@@ -15,7 +15,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Deck list", (
         ("Enter", "study the deck (with its subdecks)"),
         ("Space ← →", "expand / collapse"),
-        ("/ or b", "browse cards"), ("t", "statistics"), ("i", "import"),
+        ("/ or b", "browse cards"), ("t", "statistics"), ("o", "deck options, FSRS"),
+        ("i", "import"),
         ("?", "this help"), ("q", "quit"),
     )),
     ("Review", (
@@ -24,6 +25,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("u", "undo (several levels)"), ("s", "suspend"), ("b", "bury"),
         ("f", "flag"), ("e", "edit the note"), ("r", "replay audio"),
         ("Esc, q", "back to the deck list"),
+    )),
+    ("Deck options", (
+        ("Tab, Shift+Tab", "next / previous option"), ("Ctrl+S", "save"),
+        ("Ctrl+O", "optimize FSRS"), ("Ctrl+R", "suggest a retention"), ("Esc", "back"),
     )),
     ("Browse", (
         ("/", "search (Anki syntax)"), ("o, O", "sort by the next column, reverse"),
