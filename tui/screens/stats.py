@@ -1,118 +1,171 @@
-"""Provides ``StatsScreen``: today's numbers, true retention, card counts and the due
-forecast from ``srs.stats.compute_stats``, computed in a worker thread (a placeholder text if
-the stats module is not available)."""
+"""Provides ``StatsScreen``: every figure of ``Collection.stats`` as charts and tables (review
+calendar heatmap, forecast, true retention, distributions...), with a deck selector and a
+period switch; the numbers are computed in a worker thread so the screen opens at once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Select, Static, Tab, Tabs
 
 from srs.errors import SrsError
+from srs.stats.types import Stats
 from tui.context import AppContext
-from tui.widgets.card_info import fmt_percent
-from tui.widgets.study_bar import format_elapsed
+from tui.widgets.stats_panels import PANELS, Palette
 
-PLACEHOLDER = "Statistics are not available yet (srs.stats is missing)."
-
-
-def _table(title: str, rows: list[tuple[str, str]]) -> Table:
-    table = Table(title=title, title_style="bold", title_justify="left", box=None,
-                  show_header=False, padding=(0, 2))  # fmt: skip
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    for name, value in rows:
-        table.add_row(name, value)
-    return table
+ALL_DECKS = "\x00all"
+PERIODS = {"1m": "1 month", "3m": "3 months", "1y": "1 year", "all": "All time"}
+WIDE = 120
+"""From this many columns on, the panels are laid out two by two."""
 
 
-def stats_view(stats: Mapping[str, Any]) -> RenderableType:
-    """The headline figures of ``compute_stats`` as rich tables."""
-    today = stats.get("today", {})
-    parts: list[RenderableType] = []
-    parts.append(_table("Today", [
-        ("Cards studied", str(today.get("cards", 0))),
-        ("Answers", str(today.get("answered", 0))),
-        ("Time", format_elapsed(today.get("time_ms", 0) / 1000)),
-        ("Again", str(today.get("again", 0))),
-    ]))  # fmt: skip
-    retention = stats.get("true_retention", {})
-    parts.append(_table("True retention", [
-        (period.replace("_", " ").capitalize(),
-         f"{fmt_percent(values.get('total'))} ({values.get('count', 0)})")
-        for period, values in retention.items()
-    ]))  # fmt: skip
-    counts = stats.get("counts", {})
-    parts.append(_table("Cards", [(k.capitalize(), str(v)) for k, v in counts.items()]))
-    forecast = stats.get("forecast", {})
-    parts.append(_table("Forecast", [
-        ("Due tomorrow", str(forecast.get("due_tomorrow", 0))),
-        ("Overdue", str(forecast.get("overdue", 0))),
-        ("Average per day", f"{forecast.get('average_per_day', 0.0):.1f}"),
-    ]))  # fmt: skip
-    spaced: list[RenderableType] = []
-    for part in parts:
-        spaced.extend([part, Text("")])
-    return Group(*spaced)
+class StatsPanel(Static):
+    """One bordered figure; redrawn in the theme's colours whenever new stats arrive."""
+
+    def __init__(self, key: str, title: str) -> None:
+        super().__init__("", id=f"panel-{key}", classes="stats-panel")
+        self.key = key
+        self.border_title = title
+
+    def show(self, stats: Stats) -> None:
+        """Draw this panel's figure of ``stats``."""
+        palette = Palette.from_variables(self.app.get_css_variables())
+        self.update(PANELS[self.key][1](stats, palette))
 
 
 class StatsScreen(Screen[None]):
-    """Statistics of the whole collection (or one deck)."""
+    """Statistics of the whole collection or one deck tree, over a chosen period."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "leave", "Back")]
+    CSS_PATH = "../styles/stats.tcss"
+    AUTO_FOCUS = "#stats-body"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "leave", "Back"),
+        Binding("1", "period('1m')", "1 month"),
+        Binding("3", "period('3m')", "3 months"),
+        Binding("y", "period('1y')", "1 year"),
+        Binding("a", "period('all')", "All"),
+        Binding("p", "next_period", "Period", show=False),
+        Binding("d", "choose_deck", "Deck"),
+        Binding("r", "refresh_stats", "Refresh", show=False),
+    ]
 
     class Computed(Message):
-        """The stats worker is done."""
+        """The stats worker is done (``stats`` is None and ``error`` set if it failed)."""
 
-        def __init__(self, body: RenderableType) -> None:
+        def __init__(
+            self, request: tuple[str | None, str], stats: Stats | None, error: str = ""
+        ) -> None:
             super().__init__()
-            self.body = body
+            self.request = request
+            self.stats = stats
+            self.error = error
 
-    def __init__(self, context: AppContext, deck: str | None = None) -> None:
+    def __init__(self, context: AppContext, deck: str | None = None, period: str = "1y") -> None:
         super().__init__()
         self.context = context
         self.deck = deck
+        self.period = period
+        self.stats: Stats | None = None
+        """The figures on screen (None until the first computation is done)."""
 
     def compose(self) -> ComposeResult:
+        names = self.context.collection.deck_names()
+        options = [("All decks", ALL_DECKS)] + [(name, name) for name in names]
+        with Horizontal(id="stats-controls"):
+            yield Select(options, value=self.deck if self.deck in names else ALL_DECKS,
+                         allow_blank=False, id="stats-deck")  # fmt: skip
+            yield Tabs(*(Tab(label, id=f"period-{key}") for key, label in PERIODS.items()),
+                       active=f"period-{self.period}", id="stats-period")  # fmt: skip
         with VerticalScroll(id="stats-body"):
-            yield Static("Computing statistics…", id="stats")
+            yield Static("", id="stats-error")
+            for key, (title, _) in PANELS.items():
+                yield StatsPanel(key, title)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Statistics"
-        self.compute()
+        self.watch(self.app, "theme", self._redraw, init=False)
+        self.compute_stats()
+
+    def _redraw(self) -> None:
+        """Draw the panels again (in the new theme's colours)."""
+        if self.stats is not None:
+            for panel in self.query(StatsPanel):
+                panel.show(self.stats)
+
+    def on_resize(self, event: Resize) -> None:
+        self.query_one("#stats-body").set_class(event.size.width >= WIDE, "wide")
+
+    # -- computing ------------------------------------------------------------------------
+
+    def compute_stats(self) -> None:
+        """Start computing the stats for the current deck and period (shows a spinner)."""
+        self.query_one("#stats-body").loading = True
+        self._compute((self.deck, self.period))
 
     @work(thread=True, exclusive=True, group="stats")
-    def compute(self) -> None:
-        """Compute the stats in a worker thread; posts ``Computed``."""
+    def _compute(self, request: tuple[str | None, str]) -> None:
+        deck, period = request
         try:
-            from srs.stats import compute_stats
-        except ImportError:
-            self.post_message(self.Computed(Text(PLACEHOLDER, style="dim")))
-            return
-        collection = self.context.collection
-        try:
-            # The engine's read transaction; the stats module is the engine's own reader.
-            with collection.store.read() as session:
-                stats = compute_stats(session, now=collection.now(), tz=collection.tz,
-                                      deck=self.deck)  # fmt: skip
+            stats = self.context.collection.stats(deck, period)
         except SrsError as error:
-            self.post_message(self.Computed(Text(str(error), style="bold red")))
+            self.post_message(self.Computed(request, None, str(error)))
             return
-        self.post_message(self.Computed(stats_view(stats)))
+        self.post_message(self.Computed(request, stats))
 
     def on_stats_screen_computed(self, event: StatsScreen.Computed) -> None:
-        self.query_one("#stats", Static).update(event.body)
+        if event.request != (self.deck, self.period):
+            return  # an answer to an earlier choice; the current one is on its way
+        body = self.query_one("#stats-body")
+        body.loading = False
+        error = self.query_one("#stats-error", Static)
+        error.update(event.error)
+        error.display = bool(event.error)
+        if event.stats is None:
+            return
+        self.stats = event.stats
+        self._redraw()
+
+    # -- choosing -------------------------------------------------------------------------
+
+    @on(Select.Changed, "#stats-deck")
+    def _deck_chosen(self, event: Select.Changed) -> None:
+        deck = None if event.value == ALL_DECKS else str(event.value)
+        if deck != self.deck:
+            self.deck = deck
+            self.compute_stats()
+
+    @on(Tabs.TabActivated, "#stats-period")
+    def _period_chosen(self, event: Tabs.TabActivated) -> None:
+        tab_id = event.tab.id or ""
+        period = tab_id.removeprefix("period-")
+        if period in PERIODS and period != self.period:
+            self.period = period
+            self.compute_stats()
+
+    def action_period(self, period: str) -> None:
+        """Switch to ``period`` (the tabs follow, and their message recomputes)."""
+        self.query_one("#stats-period", Tabs).active = f"period-{period}"
+
+    def action_next_period(self) -> None:
+        keys = list(PERIODS)
+        self.action_period(keys[(keys.index(self.period) + 1) % len(keys)])
+
+    def action_choose_deck(self) -> None:
+        select = self.query_one("#stats-deck", Select)
+        select.focus()
+        select.action_show_overlay()
+
+    def action_refresh_stats(self) -> None:
+        self.compute_stats()
 
     def action_leave(self) -> None:
         self.dismiss(None)
