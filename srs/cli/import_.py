@@ -32,8 +32,34 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], Non
         yield update
 
 
+def _one_line(text: object, width: int = 70) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _print_details(details: dict[str, list[dict[str, Any]]], limit: int = 50) -> None:
+    """What a dry run would do, one line per card (vault imports report these)."""
+    for kind, mark in (("added", "+"), ("updated", "~"), ("moved", ">"), ("retired", "-")):
+        entries = details.get(kind, [])
+        for entry in entries[:limit]:
+            if kind == "updated":
+                old, new = entry["old"], entry["new"]
+                click.echo(
+                    f"{mark} {new['where']}: {_one_line(old['front'], 30)} -> "
+                    f"{_one_line(new['front'], 30)}"
+                )
+            elif kind == "moved":
+                click.echo(f"{mark} {entry['old']} -> {entry['new']}")
+            else:
+                click.echo(f"{mark} {entry['where']}: {_one_line(entry['front'])}")
+        if len(entries) > limit:
+            click.echo(f"  ... and {len(entries) - limit} more {kind} (see --json)")
+
+
 def _print_report(report: Any) -> None:
     data = report.to_json()
+    if data.get("dry_run") and isinstance(data.get("details"), dict):
+        _print_details(data["details"])
     for kind, counts in data.items():
         if isinstance(counts, dict) and {"added", "updated", "unchanged"} <= set(counts):
             parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int) and v]
