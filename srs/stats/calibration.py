@@ -1,12 +1,13 @@
-"""Provides the calibration table: for reviews made a day or more after the previous one, the
-recall probability FSRS predicted at that moment against the share actually passed.
+"""Provides the calibration table (for reviews made a day or more after the previous one, the
+recall probability FSRS predicted at that moment against the share actually passed) and the
+reviews by hour of the day, both from one pass over the period's log.
 
 The prediction uses the memory state the log recorded after the card's previous review
 (``revlog.stability``) and the days elapsed by local day boundaries, as the scheduler counts
 them. Reviews whose previous row has no memory state (imported Anki history, resets) are
 left out, and so is each card's first review in the period when its previous review falls
-before the period (pairing it would mean sorting the whole log by card). Computed in SQL
-(window ``LAG`` and ``pow``) so a million rows never reach Python.
+before the period. Computed in SQL (an index seek per review for the previous one, ``pow``)
+so a million rows never reach Python.
 """
 
 from __future__ import annotations
@@ -16,67 +17,98 @@ from sqlalchemy.orm import Session
 
 from srs.stats.days import DayScale
 from srs.stats.reviews import period_start
-from srs.stats.scope import DEFAULT_DECAY, Scope
+from srs.stats.scope import Scope
 from srs.stats.sqlfuncs import ensure_pow
-from srs.stats.types import Calibration, CalibrationBin
+from srs.stats.types import Calibration, CalibrationBin, Hour, Hours
 
 BINS = 10
 
 
-def _single_decay(session: Session, scope: Scope) -> float | None:
-    """The decay every card in scope uses, when they all use the same one."""
-    lo, hi, with_own, n = session.execute(
-        text(
-            f"SELECT min(decay), max(decay), count(decay), count(*) FROM cards"
-            f" WHERE {scope.card_filter()}"
-        )
-    ).one()
-    if with_own == n and n and lo == hi:
-        return float(lo)
-    if with_own:
-        return None
-    presets = set(scope.decay_by_deck.values())  # all decks: a card's home may lie outside
-    return presets.pop() if len(presets) == 1 else (DEFAULT_DECAY if not presets else None)
+def calibration_and_hours(
+    session: Session,
+    scope: Scope,
+    scale: DayScale,
+    bounds: tuple[int, int],
+    period: str,
+    single: float | None,
+) -> tuple[Calibration, Hours]:
+    """Predicted vs measured recall in ten bins of predicted probability, and the reviews
+    (not filtered, manual or rescheduled) and passes by local hour of the day.
 
-
-def calibration(
-    session: Session, scope: Scope, scale: DayScale, bounds: tuple[int, int], period: str
-) -> Calibration:
-    """Predicted vs measured recall in ten bins of predicted probability."""
+    One pass over the period's log; one GROUP BY on a packed key (hour and pass, or 48 when
+    the row is not counted by hour; the calibration bin, or 10 when the row is not
+    calibrated) serves both tables. ``single`` is ``single_decay``'s answer.
+    """
     ensure_pow(session)
     start = period_start(scale, period)
     lo = 0 if start is None else scale.start_ms(start)
-    day_now = scale.sql_day("r.reviewed_at", *bounds)
-    day_prev = scale.sql_day("r.prev_at", *bounds)
-    single = _single_decay(session, scope)
+    span = (max(bounds[0], lo), bounds[1])  # rows (and their previous rows) from lo on
+    day_now = scale.sql_day("reviewed_at", *span)
+    day_prev = scale.sql_day("prev.reviewed_at", *span)
+    hour = scale.sql_hour("reviewed_at", *span)
     if single is not None:  # one decay for every card: no lookup of the card per review
-        decay, join = repr(single), ""
+        decay, join, card = repr(single), "", ""
     else:
         deck = "coalesce(c.original_deck_id, c.deck_id)"
         decay = f"coalesce(c.decay, {scope.decay_sql(deck)})"
-        join = "JOIN cards c ON c.id = r.card_id"
+        join, card = "JOIN cards c ON c.id = r.card_id", "card_id,"
+    # Each row that calibration counts finds its card's previous row in the period by one
+    # seek in the unique index (card_id, reviewed_at), then reads it by rowid: cheaper than a
+    # LAG window, which copies every row through a buffer. What the row itself decides is
+    # packed in f: 4 * (hours: 0 failed, 1 passed, 2 not counted) + (calibration: 0 not
+    # counted, 1 failed, 2 passed). "LIMIT -1" keeps each step a subquery of its own, so the
+    # day numbers (a CASE per DST period) and pred are computed once per row.
+    counted = "rating BETWEEN 1 AND 4 AND kind IN (0, 1, 2, 3) AND NOT (kind = 3 AND factor = 0)"
     sql = f"""
-        WITH r AS (
-            SELECT card_id, reviewed_at, rating, kind, factor,
-                   lag(stability) OVER w AS prev_s, lag(reviewed_at) OVER w AS prev_at
-            FROM revlog WHERE +reviewed_at >= :lo AND {scope.revlog_filter()}
-            WINDOW w AS (PARTITION BY card_id ORDER BY reviewed_at)
+        WITH x AS (
+            SELECT {card} {day_now} AS day, {hour} AS hour,
+                   CASE WHEN kind NOT IN (3, 4, 5) THEN rating > 1 ELSE 2 END * 4
+                   + CASE WHEN {counted} THEN 1 + (rating > 1) ELSE 0 END AS f,
+                   CASE WHEN {counted} THEN
+                       (SELECT q.id FROM revlog q
+                        WHERE q.card_id = revlog.card_id AND q.reviewed_at < revlog.reviewed_at
+                              AND q.reviewed_at >= :lo
+                        ORDER BY q.reviewed_at DESC LIMIT 1) END AS pid
+            FROM revlog WHERE +reviewed_at >= :lo AND {scope.revlog_filter()} LIMIT -1
+        ), r AS (
+            SELECT x.*, prev.stability AS prev_s, x.day - {day_prev} AS elapsed
+            FROM x LEFT JOIN revlog prev ON prev.id = x.pid LIMIT -1
         ), p AS (
-            SELECT r.rating > 1 AS passed,
-                   pow(1.0 + (pow(0.9, -1.0 / {decay}) - 1.0)
-                             * ({day_now} - {day_prev}) / r.prev_s, -{decay}) AS pred
-            FROM r {join}
-            WHERE r.rating BETWEEN 1 AND 4
-              AND r.kind IN (0, 1, 2, 3) AND NOT (r.kind = 3 AND r.factor = 0)
-              AND r.prev_s > 0 AND {day_now} > {day_prev}
+            SELECT (r.f & 3) = 2 AS passed,
+                   CASE WHEN r.f < 8 THEN r.hour * 2 + (r.f >> 2) ELSE 48 END AS h,
+                   CASE WHEN r.f & 3 AND r.prev_s > 0 AND r.elapsed > 0
+                        THEN pow(1.0 + (pow(0.9, -1.0 / {decay}) - 1.0)
+                                       * r.elapsed / r.prev_s, -{decay})
+                        END AS pred
+            FROM r {join} LIMIT -1
         )
-        SELECT min(CAST(pred * {BINS} AS INTEGER), {BINS - 1}), count(*), total(pred),
-               total(passed)
-        FROM p GROUP BY 1"""
-    found = {
-        int(b): (int(n), float(sp), float(sr))
-        for b, n, sp, sr in session.execute(text(sql), {"lo": lo})
-    }
+        SELECT h * {BINS + 1} + coalesce(min(CAST(pred * {BINS} AS INTEGER), {BINS - 1}), {BINS})
+               AS k, count(*), total(pred), total(passed)
+        FROM p WHERE h < 48 OR pred IS NOT NULL GROUP BY k"""
+    found: dict[int, tuple[int, float, float]] = {}
+    by_hour: dict[int, tuple[int, int]] = {}
+    for k, n, sp, sr in session.execute(text(sql), {"lo": lo}):
+        h, b = divmod(int(k), BINS + 1)
+        if b < BINS:
+            cn, cp, cr = found.get(b, (0, 0.0, 0.0))
+            found[b] = (cn + int(n), cp + float(sp), cr + float(sr))
+        if h < 48:
+            total, correct = by_hour.get(h >> 1, (0, 0))
+            by_hour[h >> 1] = (total + int(n), correct + (int(n) if h & 1 else 0))
+    return _calibration(found), _hours(by_hour, period)
+
+
+def _hours(found: dict[int, tuple[int, int]], period: str) -> Hours:
+    rows: list[Hour] = []
+    for h in range(24):
+        total, correct = found.get(h, (0, 0))
+        rows.append(
+            Hour(hour=h, total=total, correct=correct, retention=correct / total if total else None)
+        )
+    return Hours(period=period, hours=rows)
+
+
+def _calibration(found: dict[int, tuple[int, float, float]]) -> Calibration:
     bins: list[CalibrationBin] = []
     for b in range(BINS):
         n, sp, sr = found.get(b, (0, 0.0, 0.0))

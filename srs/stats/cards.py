@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from itertools import chain
+from operator import itemgetter
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -33,7 +36,7 @@ def card_counts(session: Session, scope: Scope, now_ms: int) -> Counts:
                      + (interval_days >= {MATURE_DAYS}) AS k, count(*)
               FROM cards WHERE {scope.card_filter()} GROUP BY k"""
     c: Counter[str] = Counter()
-    for k, n in session.execute(text(sql), {"now": now_ms}):
+    for k, n in raw_rows(session, sql, {"now": now_ms}):
         state, suspended, buried, mature = k >> 3, k & 4, k & 2, k & 1
         if suspended:
             c["suspended"] += n
@@ -73,7 +76,7 @@ def forecast(session: Session, scope: Scope, scale: DayScale, period: str) -> Fo
                   FROM cards WHERE state != 0 AND NOT suspended AND due IS NOT NULL
                        AND {scope.card_filter()}
                   GROUP BY k"""
-        for k, n, inv in session.execute(text(sql), {"now": scale.now_ms}):
+        for k, n, inv in raw_rows(session, sql, {"now": scale.now_ms}):
             rel, buried = k >> 1, k & 1
             load += inv
             if buried and rel <= 0:
@@ -129,27 +132,35 @@ def intervals(session: Session, scope: Scope) -> Histogram:
     """Current intervals (days) of review and relearning cards."""
     sql = f"""SELECT interval_days, count(*) FROM cards
               WHERE +state IN (2, 3) AND {scope.card_filter()} GROUP BY 1"""
-    return histogram(Counter({int(k): int(n) for k, n in session.execute(text(sql))}))
+    return histogram(Counter({int(k): int(n) for k, n in raw_rows(session, sql)}))
 
 
-def percent_bin(x: float) -> int:
-    """Anki's 1% bin of a percentage (100 goes into the 99 bin)."""
-    return 99 if x >= 100.0 else max(int(math.floor(x)), 0)
+def _percent_bins(values: Iterable[float]) -> Counter[int]:
+    """Anki's 1% bins of percentages: 100 goes into the 99 bin, below 0 into 0 (``int``
+    truncates, which is a floor from 0 up; counted at C speed, then the ends folded)."""
+    bins = Counter(map(int, values))
+    for k in [k for k in bins if k > 99 or k < 0]:
+        bins[99 if k > 99 else 0] += bins.pop(k)
+    return bins
 
 
 def memory(
-    session: Session, scope: Scope, scale: DayScale
+    session: Session, scope: Scope, scale: DayScale, single: float | None
 ) -> tuple[Histogram, Histogram, Retrievability, Knowledge]:
     """Stability (rounded days), difficulty (percent of 1..10) and current retrievability
     (percent) of cards with an FSRS memory state, and the sums of retrievability.
 
     Retrievability uses the time since the last review in fractional days, and the card's
     own decay, else its preset's (w20), as Anki's statistics do. SQL computes the values per
-    card, Python bins them (hashing beats SQLite's sort-based GROUP BY here).
+    card, Python bins them (hashing beats SQLite's sort-based GROUP BY here). ``single`` is
+    ``single_decay``'s answer: a constant decay spares SQL two lookups per card.
     """
     ensure_pow(session)
     has = "stability > 0 AND difficulty IS NOT NULL"
-    decay = f"coalesce(decay, {scope.decay_sql('coalesce(original_deck_id, deck_id)')})"
+    if single is not None:
+        decay = repr(single)
+    else:
+        decay = f"coalesce(decay, {scope.decay_sql('coalesce(original_deck_id, deck_id)')})"
     elapsed = f"max(coalesce(:now - last_review, 0), 0) / {float(DAY_MS)}"
     r = f"pow(1.0 + (pow(0.9, -1.0 / {decay}) - 1.0) * {elapsed} / stability, -{decay})"
     rows = raw_rows(
@@ -159,24 +170,33 @@ def memory(
         FROM cards WHERE {has} AND {scope.card_filter()}""",
         {"now": scale.now_ms},
     )
-    stab = Counter(row[1] for row in rows)
-    diffs = sorted(row[2] for row in rows)
-    diff_bins = Counter(map(percent_bin, diffs))
-    r_bins = Counter(percent_bin(row[3] * 100.0) for row in rows)
-    r_sum = math.fsum(row[3] for row in rows)
-    per_note: dict[int, float] = defaultdict(float)
-    for row in rows:
-        per_note[row[0]] += row[3]
-    # sum by note: each note's mean over all its cards (cards without memory count as 0)
-    by_note = 0.0
-    if per_note:
-        cards_per_note = Counter(
-            nid
-            for (nid,) in raw_rows(
-                session, f"SELECT note_id FROM cards WHERE {scope.card_filter()}"
-            )
+    # each figure is counted from one column at a time, at C speed
+    stab = Counter(map(itemgetter(1), rows))
+    diffs = sorted(map(itemgetter(2), rows))
+    diff_bins = _percent_bins(diffs)
+    r_bins = _percent_bins(map((100.0).__mul__, map(itemgetter(3), rows)))
+    r_sum = math.fsum(map(itemgetter(3), rows))
+    # sum by note: each note's mean over all its cards (cards without memory count as 0);
+    # only notes with several cards in scope need grouping (fsum is exact, so the order of
+    # the terms does not matter)
+    multi = dict(
+        raw_rows(
+            session,
+            f"""SELECT note_id, count(*) FROM cards WHERE {scope.card_filter()}
+                GROUP BY note_id HAVING count(*) > 1""",
         )
-        by_note = math.fsum(total / cards_per_note[nid] for nid, total in per_note.items())
+    )
+    if multi:
+        per_note: dict[int, float] = defaultdict(float)
+        singles = []
+        for nid, _, _, ret in rows:
+            if nid in multi:
+                per_note[nid] += ret
+            else:
+                singles.append(ret)
+        by_note = math.fsum(chain(singles, (total / multi[nid] for nid, total in per_note.items())))
+    else:
+        by_note = r_sum
     difficulty = histogram(diff_bins)
     difficulty["mean"] = math.fsum(diffs) / len(diffs) if diffs else None
     difficulty["median"] = _median_sorted(diffs)
@@ -210,5 +230,5 @@ def added(session: Session, scope: Scope, scale: DayScale, period: str) -> Added
     day = scale.sql_day("created_at", max(int(bounds[0]), lo), int(bounds[1]))
     sql = f"""SELECT {day} - {scale.today}, count(*) FROM cards
               WHERE created_at >= :lo AND {scope.card_filter()} GROUP BY 1 ORDER BY 1"""
-    days = [[int(k), int(n)] for k, n in session.execute(text(sql), {"lo": lo})]
+    days = [[int(k), int(n)] for k, n in raw_rows(session, sql, {"lo": lo})]
     return Added(period=period, days=days, total=sum(n for _, n in days))

@@ -3,17 +3,33 @@ one session and returned as a plain, JSON-ready ``Stats``."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
 from srs.clock import utc
 from srs.errors import UsageError
-from srs.stats import calibration as calibration_mod
 from srs.stats import cards, reviews
+from srs.stats.calibration import calibration_and_hours
 from srs.stats.days import DayScale
-from srs.stats.scope import resolve_scope
+from srs.stats.scope import resolve_scope, single_decay
 from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the statistics fetch many rows (tuples, which make
+    no cycles), and each collection they trigger would traverse all of them again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def compute_stats(
@@ -45,7 +61,18 @@ def compute_stats(
     """
     if period not in PERIOD_DAYS:
         raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
-    now = utc(now)
+    with _gc_paused():
+        return _compute(session, utc(now), tz, deck, period, rollover_hour)
+
+
+def _compute(
+    session: Session,
+    now: datetime,
+    tz: tzinfo,
+    deck: str | None,
+    period: Period,
+    rollover_hour: int | None,
+) -> Stats:
     scope = resolve_scope(session, deck, rollover_hour)
     scale = DayScale.at(now, tz, scope.rollover_hour)
     bounds = reviews.log_bounds(session) or (scale.now_ms, scale.now_ms)
@@ -55,7 +82,9 @@ def compute_stats(
     lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
     groups = reviews.load_groups(session, scope, scale, lo_ms, bounds)
     older = reviews.older_retention(session, scope, lo_ms)
-    stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale)
+    single = single_decay(session, scope)
+    stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale, single)
+    calibration, hours = calibration_and_hours(session, scope, scale, bounds, period, single)
     return Stats(
         meta=Meta(
             now=now.isoformat(),
@@ -76,9 +105,9 @@ def compute_stats(
         stability=stability,
         difficulty=difficulty,
         retrievability=retrievability,
-        calibration=calibration_mod.calibration(session, scope, scale, bounds, period),
+        calibration=calibration,
         buttons=reviews.buttons(groups, scale, period),
-        hours=reviews.hours(session, scope, scale, bounds, period),
+        hours=hours,
         reviews=reviews.reviews_per_day(groups, scale, period),
         added=cards.added(session, scope, scale, period),
         knowledge=knowledge,

@@ -31,7 +31,7 @@ def _segments(tz: tzinfo, lo_ms: int, hi_ms: int) -> list[tuple[int, int]]:
         off = _offset_ms(tz, nxt)
         if off != pieces[-1][1]:
             a, b = t, nxt  # offset(a) is the previous one, offset(b) the new one
-            while b - a > 1000:
+            while b - a > 1:  # to the millisecond: the result must not depend on lo_ms
                 mid = (a + b) // 2
                 if _offset_ms(tz, mid) == off:
                     b = mid

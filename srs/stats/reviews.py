@@ -1,9 +1,10 @@
 """Provides the statistics read from the review log: today, true retention, the review
-calendar, reviews per day, answer buttons and hours, each computed as Anki's stats do.
+calendar, reviews per day and answer buttons, each computed as Anki's stats do.
 
 One GROUP BY over the log of the past year (or all time), on a packed key of local day,
 kind, rating and interval class, feeds today, retention, calendar, reviews and buttons; older
-reviews are summed for all-time retention only; the hours take a second GROUP BY.
+reviews are summed for all-time retention only. The hours come with the calibration
+(``srs.stats.calibration``), from that module's single pass over the period.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from srs.stats.types import (
     RETENTION_PERIODS,
     Buttons,
     Calendar,
-    Hour,
-    Hours,
     Retention,
     ReviewDay,
     Reviews,
@@ -53,7 +52,10 @@ class Group:
 
 def log_bounds(session: Session) -> tuple[int, int] | None:
     """Earliest and latest ``reviewed_at`` (epoch ms) in the log, or None when empty."""
-    row = session.execute(text("SELECT min(reviewed_at), max(reviewed_at) FROM revlog")).one()
+    # two subqueries: SQLite answers each from the time index, but min and max together scan
+    row = session.execute(
+        text("SELECT (SELECT min(reviewed_at) FROM revlog), (SELECT max(reviewed_at) FROM revlog)")
+    ).one()
     return None if row[0] is None else (int(row[0]), int(row[1]))
 
 
@@ -101,17 +103,22 @@ def older_retention(session: Session, scope: Scope, lo_ms: int) -> tuple[int, in
     """True-retention cells (young passed/failed, mature passed/failed) before ``lo_ms``."""
     if lo_ms <= 0:
         return (0, 0, 0, 0)
+    # few, cheap aggregates (each costs per row): the count, then mature + failed packed in
+    # one sum (32 bits apart), then mature failed; the four cells follow by subtraction
     sql = f"""
-        SELECT total(CASE WHEN interval_before < {MATURE_DAYS} THEN rating > 1 END),
-               total(CASE WHEN interval_before < {MATURE_DAYS} THEN rating = 1 END),
-               total(CASE WHEN interval_before >= {MATURE_DAYS} THEN rating > 1 END),
-               total(CASE WHEN interval_before >= {MATURE_DAYS} THEN rating = 1 END)
+        SELECT count(*), sum((interval_before >= {MATURE_DAYS}) + (rating = 1) * {1 << 32}),
+               sum(rating = 1 AND interval_before >= {MATURE_DAYS})
         FROM revlog
         WHERE +reviewed_at < :lo AND rating > 0 AND NOT (kind = 3 AND factor = 0)
           AND (kind = 1 OR interval_before >= 1 OR interval_before <= -86400)
           AND {scope.revlog_filter()}"""
-    row = session.execute(text(sql), {"lo": lo_ms}).one()
-    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+    n, packed, mature_failed = session.execute(text(sql), {"lo": lo_ms}).one()
+    if not n:
+        return (0, 0, 0, 0)
+    mature, failed = int(packed) & 0xFFFFFFFF, int(packed) >> 32
+    young_failed = failed - int(mature_failed)
+    young = int(n) - mature
+    return (young - young_failed, young_failed, mature - int(mature_failed), int(mature_failed))
 
 
 def _rate(passed: int, failed: int) -> float | None:
@@ -147,14 +154,18 @@ def true_retention(
         "year": (today - 364, today),
         "all_time": (None, today),
     }
-    cells: dict[str, list[int]] = {name: [0, 0, 0, 0] for name in RETENTION_PERIODS}
+    by_day: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for g in groups:
         if g.rating <= 0 or g.cram or not g.eligible:
             continue
-        idx = (2 if g.mature else 0) + (1 if g.rating == 1 else 0)
+        by_day[g.day][(2 if g.mature else 0) + (1 if g.rating == 1 else 0)] += g.count
+    cells: dict[str, list[int]] = {name: [0, 0, 0, 0] for name in RETENTION_PERIODS}
+    for day, day_cells in by_day.items():
         for name, (lo, hi) in spans.items():
-            if (lo is None or g.day >= lo) and g.day <= hi:
-                cells[name][idx] += g.count
+            if (lo is None or day >= lo) and day <= hi:
+                acc = cells[name]
+                for i in range(4):
+                    acc[i] += day_cells[i]
     cells["all_time"] = [a + b for a, b in zip(cells["all_time"], older, strict=True)]
     return {name: retention_of(*cells[name]) for name in RETENTION_PERIODS}
 
@@ -162,8 +173,9 @@ def true_retention(
 def today_stats(groups: list[Group], scale: DayScale, cards: int) -> Today:
     """Anki's "Today" figures, plus the true retention of today's reviews."""
     t: defaultdict[str, int] = defaultdict(int)
-    for g in groups:
-        if g.day != scale.today or g.kind in _NOT_STUDY:
+    todays = [g for g in groups if g.day == scale.today]
+    for g in todays:
+        if g.kind in _NOT_STUDY:
             continue
         t["answered"] += g.count
         t["time_ms"] += g.time_ms
@@ -187,7 +199,7 @@ def today_stats(groups: list[Group], scale: DayScale, cards: int) -> Today:
         filtered=t["filtered"],
         mature=t["mature"],
         mature_correct=t["mature_correct"],
-        true_retention=true_retention(groups, scale.today)["today"],
+        true_retention=true_retention(todays, scale.today)["today"],
     )
 
 
@@ -203,7 +215,7 @@ def _studied_before(session: Session, scope: Scope, scale: DayScale, day: int) -
     outrun the loaded window)."""
     n = 0
     sql = f"""SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ?
-              AND kind NOT IN {_NOT_STUDY} AND {scope.revlog_filter()} LIMIT 1"""
+              AND kind NOT IN {_NOT_STUDY} AND {scope.revlog_probe()} LIMIT 1"""
     raw = session.connection().connection.driver_connection
     assert isinstance(raw, sqlite3.Connection)
     cur = raw.cursor()  # up to one query per day: the plain cursor saves most of the time
@@ -307,26 +319,3 @@ def buttons(groups: list[Group], scale: DayScale, period: str) -> Buttons:
         key = ("mature" if g.mature else "young") if g.kind == ReviewKind.REVIEW else "learning"
         out[key][g.rating - 1] += g.count  # type: ignore[literal-required]
     return out
-
-
-def hours(
-    session: Session, scope: Scope, scale: DayScale, bounds: tuple[int, int], period: str
-) -> Hours:
-    """Reviews (not filtered, manual or rescheduled) and passes by local hour of the day."""
-    start = period_start(scale, period)
-    lo = 0 if start is None else scale.start_ms(start)
-    hour = scale.sql_hour("reviewed_at", max(bounds[0], lo), bounds[1])
-    sql = f"""SELECT {hour} * 2 + (rating > 1) AS k, count(*) FROM revlog
-              WHERE +reviewed_at >= :lo AND kind NOT IN (3, 4, 5) AND {scope.revlog_filter()}
-              GROUP BY k"""
-    found: dict[int, tuple[int, int]] = {}
-    for k, n in session.execute(text(sql), {"lo": lo}):
-        total, correct = found.get(k >> 1, (0, 0))
-        found[k >> 1] = (total + n, correct + (n if k & 1 else 0))
-    rows: list[Hour] = []
-    for h in range(24):
-        total, correct = found.get(h, (0, 0))
-        rows.append(
-            Hour(hour=h, total=total, correct=correct, retention=correct / total if total else None)
-        )
-    return Hours(period=period, hours=rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from srs.clock import DEFAULT_ROLLOVER_HOUR
@@ -47,6 +47,14 @@ class Scope:
         if self.deck_ids is None:
             return "1"
         return f"{column} IN (SELECT id FROM cards WHERE {self.card_filter()})"
+
+    def revlog_probe(self, column: str = "card_id") -> str:
+        """Like ``revlog_filter``, as a per-row lookup of the card: for queries that stop at
+        the first match (``revlog_filter`` first lists every card in scope, per query)."""
+        if self.deck_ids is None:
+            return "1"
+        cond = self.card_filter("c")
+        return f"EXISTS (SELECT 1 FROM cards c WHERE c.id = {column} AND {cond})"
 
     def decay_sql(self, deck_column: str) -> str:
         """SQL giving the preset's default decay for a deck-id expression."""
@@ -93,3 +101,20 @@ def resolve_scope(session: Session, deck: str | None, rollover_hour: int | None)
     if not 0 <= hour <= 23:
         raise UsageError(f"rollover hour {hour} is not between 0 and 23")
     return Scope(deck, ids, hour, decay_by_deck)
+
+
+def single_decay(session: Session, scope: Scope) -> float | None:
+    """The decay every card in scope uses (its own, else its preset's), when they all use the
+    same one: SQL can then take it as a constant instead of looking it up per card."""
+    lo, hi, with_own, n = session.execute(
+        text(
+            f"SELECT min(decay), max(decay), count(decay), count(*) FROM cards"
+            f" WHERE {scope.card_filter()}"
+        )
+    ).one()
+    if with_own == n and n and lo == hi:
+        return float(lo)
+    if with_own:
+        return None
+    presets = set(scope.decay_by_deck.values())  # all decks: a card's home may lie outside
+    return presets.pop() if len(presets) == 1 else (DEFAULT_DECAY if not presets else None)
