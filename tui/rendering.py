@@ -21,17 +21,22 @@ _TYPE_RE = re.compile(r"\[\[type:(.+?)\]\]")
 _HTML_IMG_RE = re.compile(
     r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>""", re.I
 )
+# Block formulas: MathJax display math in Anki HTML, ``$$..$$`` in Obsidian Markdown.
+_HTML_BLOCK_MATH_RE = re.compile(r"\\\[(.+?)\\\]", re.DOTALL)
+_MD_BLOCK_MATH_RE = re.compile(r"(?<!\\)\$\$(.+?)\$\$", re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]*>")
 _MD_IMG_RE = re.compile(r"!\[\[([^\]|#]+)(?:[|#][^\]]*)?\]\]|!\[[^\]]*\]\(([^)\s]+)[^)]*\)")
 # C0 controls except tab/newline, DEL, and C1 controls (ESC-less CSI \x9b included).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"})
 
-PartKind = Literal["text", "image", "type"]
+PartKind = Literal["text", "image", "type", "math"]
 
 
 @dataclass(frozen=True)
 class Part:
-    """One piece of a card side: a run of text, an image file name, or the type-in slot."""
+    """One piece of a card side: a run of text, an image file name, the type-in slot, or a
+    block formula (``name`` is its LaTeX source, ``text`` its Unicode rendering)."""
 
     kind: PartKind
     text: Text = field(default_factory=Text)
@@ -51,7 +56,10 @@ class Side:
         """All the text of the side (images as their placeholder), for tests and search."""
         out: list[str] = []
         for part in self.parts:
-            out.append(part.text.plain if part.kind == "text" else f"[{part.kind}: {part.name}]")
+            if part.kind in ("text", "math"):
+                out.append(part.text.plain)
+            else:
+                out.append(f"[{part.kind}: {part.name}]")
         return "\n".join(out)
 
 
@@ -90,8 +98,27 @@ def _images(source: str, markup: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def render_side(source: str, markup: str) -> Side:
-    """Split a card side into text runs, images and the type-in slot, and list its sounds."""
+def _block_math(source: str, markup: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    pattern = _MD_BLOCK_MATH_RE if markup == "markdown" else _HTML_BLOCK_MATH_RE
+    for match in pattern.finditer(source):
+        latex = match.group(1)
+        if markup != "markdown":
+            latex = html.unescape(_TAG_RE.sub("", latex))
+        if latex.strip():
+            found.append((match.start(), match.end(), latex.strip()))
+    return found
+
+
+def render_side(source: str, markup: str, *, block_math: bool = False) -> Side:
+    """Split a card side into text runs, images and the type-in slot, and list its sounds.
+
+    Args:
+        source: the side's HTML (Anki) or Markdown (Obsidian).
+        markup: ``"html"`` or ``"markdown"``.
+        block_math: also cut out block formulas (``\\[..\\]``, ``$$..$$``) as ``math`` parts,
+            for a display that can draw them as images; otherwise they stay Unicode text.
+    """
     sounds = tuple(dict.fromkeys(s.strip() for s in _SOUND_RE.findall(source)))
     source = _SOUND_RE.sub("", source)
     type_match = _TYPE_RE.search(source)
@@ -99,6 +126,8 @@ def render_side(source: str, markup: str) -> Side:
     cuts: list[tuple[int, int, PartKind, str]] = [
         (start, end, "image", name) for start, end, name in _images(source, markup)
     ]
+    if block_math:
+        cuts.extend((start, end, "math", tex) for start, end, tex in _block_math(source, markup))
     if type_match is not None:
         cuts.append((type_match.start(), type_match.end(), "type", type_field or ""))
     cuts.sort()
@@ -110,7 +139,11 @@ def render_side(source: str, markup: str) -> Side:
         text = to_text(source[pos:start], markup)
         if text.plain.strip():
             parts.append(Part("text", text))
-        parts.append(Part(kind, name=strip_control(name)))
+        if kind == "math":
+            unicode = to_text(source[start:end], markup)
+            parts.append(Part(kind, Text(unicode.plain.strip()), name=strip_control(name)))
+        else:
+            parts.append(Part(kind, name=strip_control(name)))
         pos = end
     tail = to_text(_TYPE_RE.sub("", source[pos:]), markup)
     if tail.plain.strip() or not parts:

@@ -19,6 +19,7 @@ from srs.errors import SrsError
 from srs.render.cloze import extract_cloze_for_typing
 from tui.context import AppContext
 from tui.flags import FLAG_NAMES
+from tui.math_images import warm_up
 from tui.rendering import Side, field_plain, render_side
 from tui.screens.edit_note import EditNoteDialog
 from tui.screens.flag_picker import FlagPicker
@@ -73,6 +74,8 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(CardDisplay).graphics = self.context.graphics
+        if self.context.graphics:
+            self.run_worker(warm_up, thread=True, exclusive=False, group="math-warm-up")
         self.query_one(StudyBar).deck = self.deck or ""
         self.set_interval(1.0, self._tick)
         self.set_interval(self.context.refresh_seconds, self._refresh_counts)
@@ -134,7 +137,7 @@ class ReviewScreen(Screen[None]):
             return
         self.answer_shown = False
         self.typed = None
-        self.side = render_side(card.question_html, card.markup)
+        self.side = render_side(card.question_html, card.markup, block_math=self.context.graphics)
         self.query_one(StudyBar).current = card.sched.state.name.lower()
         type_input = self.query_one(CardDisplay).show(
             self.side, media_dir=self.context.collection.store.media_dir
@@ -183,7 +186,7 @@ class ReviewScreen(Screen[None]):
             found = self.query(Input)
             self.typed = found.first().value if found else ""
         self.answer_shown = True
-        side = render_side(card.answer_html, card.markup)
+        side = render_side(card.answer_html, card.markup, block_math=self.context.graphics)
         expected = self._expected(card, side.type_field) if side.type_field else None
         self.query_one(CardDisplay).show(
             side,

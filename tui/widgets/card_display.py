@@ -1,16 +1,18 @@
 """Provides ``CardDisplay``, the scrolling area that shows one side of a card: rendered text,
-inline images (or a placeholder naming the file), and the type-in answer box or its diff."""
+inline images (or a placeholder naming the file), block formulas (as images when the terminal
+can draw them, else Unicode text), and the type-in answer box or its diff."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.text import Text
+from textual.color import Color, ColorParseError
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tui.rendering import Side, media_path, type_diff
+from tui.rendering import Part, Side, media_path, type_diff
 
 
 def readable_image(path: Path) -> bool:
@@ -43,6 +45,24 @@ def image_widget(path: Path, *, graphics: bool) -> Widget:
     return placeholder(path.name)
 
 
+def math_widget(part: Part, *, graphics: bool, color: str) -> Widget:
+    """A block formula drawn as an image (rendered and cached by ``tui.math_images``) when the
+    terminal can draw it and mathtext can lay it out, else its Unicode text."""
+    if graphics:
+        from tui.math_images import formula_png
+
+        path = formula_png(part.name, color=color)
+        if path is not None:
+            try:
+                from textual_image.widget import Image
+            except ImportError:  # textual-image missing or failed to probe the terminal
+                pass
+            else:
+                widget: Widget = Image(str(path), classes="card-math")
+                return widget
+    return Static(part.text, classes="card-text")
+
+
 class CardDisplay(VerticalScroll, can_focus=False):
     """One side of a card, rebuilt on every ``show`` (text-only sides are updated in place)."""
 
@@ -53,6 +73,7 @@ class CardDisplay(VerticalScroll, can_focus=False):
     }
     CardDisplay > .card-text { width: 1fr; }
     CardDisplay > .card-image { width: auto; height: auto; max-height: 16; }
+    CardDisplay > .card-math { width: auto; height: auto; max-height: 16; margin: 1 0; }
     CardDisplay > Input { width: 1fr; margin: 1 0; }
     CardDisplay > .type-diff { margin: 1 0; }
     """
@@ -100,6 +121,8 @@ class CardDisplay(VerticalScroll, can_focus=False):
         for part in side.parts:
             if part.kind == "text":
                 widgets.append(Static(part.text, classes="card-text"))
+            elif part.kind == "math":
+                widgets.append(math_widget(part, graphics=self.graphics, color=self._foreground()))
             elif part.kind == "image":
                 path = media_path(media_dir, part.name)
                 if path is None:
@@ -114,3 +137,12 @@ class CardDisplay(VerticalScroll, can_focus=False):
         self.mount_all(widgets)
         self.scroll_home(animate=False)
         return type_input
+
+    def _foreground(self) -> str:
+        """The theme's text colour as ``#rrggbb`` (formulas are drawn in it)."""
+        theme = self.app.current_theme
+        default = "#e0e0e0" if theme.dark else "#1e1e1e"
+        try:
+            return Color.parse(theme.foreground or default).hex[:7]
+        except ColorParseError:
+            return default
