@@ -156,14 +156,12 @@ class Collection:
             return StudyState(view, pick.new, pick.learn, pick.review, intervals)
 
     def _intervals(self, session: Session, card: Card, now: datetime) -> dict[Rating, str]:
+        """Each answer button's label, counted as Anki counts it (whole days once a delay
+        reaches past the next day boundary)."""
         preset = study.preset_for_card(session, card)
         config = study.scheduling_config(preset)
-        states = scheduler.preview(study.card_sched(card), now, config, self.tz)
-        out = {}
-        for rating, state in states.items():
-            seconds = (state.due - now).total_seconds() if state.due is not None else 0.0
-            out[rating] = scheduler.format_interval(max(0.0, seconds))
-        return out
+        delays = scheduler.preview_seconds(study.card_sched(card), now, config, self.tz)
+        return {rating: scheduler.format_interval(secs) for rating, secs in delays.items()}
 
     def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
         """Answer a card; committed (durable) before this returns."""

@@ -226,3 +226,17 @@ def test_review_log_times_stay_unique_per_card(col: Collection) -> None:
         times = s.scalars(select(ReviewLog.reviewed_at).where(ReviewLog.card_id == ids[0])).all()
         assert len(set(times)) == 2
         assert s.get(Card, ids[0]) is not None
+
+
+def test_button_labels_count_whole_days_past_the_day_boundary(
+    col: Collection, clock: FixedClock
+) -> None:
+    set_preset(col, learn_steps=[1.0, 600.0])  # the second step is 10 hours
+    clock.set(clock.now().replace(hour=20))  # the step would end after the 04:00 rollover
+    (card_id,) = add_cards(col, 1)
+    col.answer(card_id, Rating.AGAIN)  # back to the first step, due in a minute
+    clock.advance(timedelta(minutes=2))
+    state = col.study_state()
+    assert state.card is not None and state.card.card_id == card_id
+    assert state.intervals[Rating.AGAIN] == "1m"
+    assert state.intervals[Rating.GOOD] == "1d"  # the 10 h step, labelled as Anki does
