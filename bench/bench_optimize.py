@@ -26,7 +26,6 @@ import argparse
 import csv
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -102,48 +101,12 @@ def bench_truth() -> list[float]:
 
 
 def write_anki(path: Path, cards: list[SimCard]) -> None:
-    """A real Anki collection (created and closed by the ``anki`` package) with the notes,
-    cards and revlog rows inserted in one sqlite3 transaction (``col.db`` goes row by row
-    through the backend and takes minutes at this size)."""
-    from anki.collection import Collection
+    """A real Anki collection with the same cards and review log (the test suite's builder,
+    so the bench and the equality tests compare against the same Anki data)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.srs.optimize_support import anki_collection
 
-    col = Collection(str(path))
-    mid = col.models.by_name("Basic")["id"]  # type: ignore[index]
-    col.close(downgrade=False)
-    db = sqlite3.connect(path)
-    with db:
-        db.executemany(
-            "insert into notes (id,guid,mid,mod,usn,tags,flds,sfld,csum,flags,data) "
-            "values (?,?,?,0,-1,'',?,?,0,0,'')",
-            [
-                (c.card_id, f"g{c.card_id}", mid, f"q{c.card_id}\x1fa", f"q{c.card_id}")
-                for c in cards
-            ],
-        )
-        db.executemany(
-            "insert into cards (id,nid,did,ord,mod,usn,type,queue,due,ivl,factor,reps,lapses,"
-            "left,odue,odid,flags,data) values (?,?,1,0,0,-1,2,2,0,?,2500,0,0,0,0,0,0,'{}')",
-            [(c.card_id, c.card_id, max(c.interval_days, 1)) for c in cards],
-        )
-        db.executemany(
-            "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) "
-            "values (?,?,-1,?,?,?,?,?,?)",
-            [
-                (
-                    int(e.at.timestamp() * 1000),
-                    c.card_id,
-                    e.rating,
-                    e.interval_after,
-                    e.interval_before,
-                    e.factor,
-                    e.duration_ms,
-                    int(e.kind),
-                )
-                for c in cards
-                for e in c.entries
-            ],
-        )
-    db.close()
+    anki_collection(path, cards).close()
 
 
 def speed(workdir: Path, n_cards: int) -> None:
