@@ -6,6 +6,7 @@ import click
 
 from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
 from srs.collection import Collection
+from srs.render import strip_control
 
 
 @click.command("decks")
@@ -32,8 +33,8 @@ def command(as_json: bool) -> None:
     if not rows:
         click.echo("no decks yet: try `srs add`, `srs import` or `srs demo`")
         return
-    width = max(len("  " * r.depth + r.name.rsplit("::", 1)[-1]) for r in rows)
+    width = max(len("  " * r.depth + strip_control(r.name.rsplit("::", 1)[-1])) for r in rows)
     click.echo(f"{'Deck':<{width}}  {'New':>5} {'Learn':>5} {'Due':>5}")
     for r in rows:
-        label = "  " * r.depth + r.name.rsplit("::", 1)[-1]
+        label = "  " * r.depth + strip_control(r.name.rsplit("::", 1)[-1])
         click.echo(f"{label:<{width}}  {r.new:>5} {r.learn:>5} {r.review:>5}")

@@ -12,7 +12,7 @@ import click
 from srs.cli.common import CliContext, get_ctx, handles_errors
 from srs.collection import Collection
 from srs.domain import CardView, Rating
-from srs.render import html_to_text, markdown_to_text
+from srs.render import html_to_text, markdown_to_text, strip_control
 
 
 def card_text(view: CardView, html: str) -> str:
@@ -58,7 +58,8 @@ def plain_review(col: Collection, deck: str | None) -> Summary:
         if view is None:
             click.echo("Congratulations! You have finished this deck for now.")
             break
-        click.echo(f"\n[{state.new} new · {state.learn} learn · {state.review} due]  {view.deck}")
+        counts = f"{state.new} new · {state.learn} learn · {state.review} due"
+        click.echo(f"\n[{counts}]  {strip_control(view.deck)}")
         click.echo(card_text(view, view.question_html))
         started = time.monotonic()
         key = _read("\n[Enter] show answer, u undo, s suspend, b bury, q quit: ")

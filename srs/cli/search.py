@@ -7,7 +7,7 @@ import click
 from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
 from srs.collection import Collection
 from srs.domain import CardView
-from srs.render import html_to_text, markdown_to_text
+from srs.render import html_to_text, markdown_to_text, strip_control
 
 
 def front_text(view: CardView) -> str:
@@ -71,5 +71,7 @@ def command(query: str, limit: int | None, as_json: bool) -> None:
             if v.sched.due
             else "new"
         )
-        click.echo(f"{v.card_id:>14}  {v.deck[:24]:<24}  {due:<16}  {front_text(v)[:60]}")
+        click.echo(
+            f"{v.card_id:>14}  {strip_control(v.deck)[:24]:<24}  {due:<16}  {front_text(v)[:60]}"
+        )
     click.echo(f"{len(views)} card(s)", err=True)
