@@ -139,3 +139,14 @@ def test_demo_plain_shows_a_card(tmp_path: Path) -> None:
     result = run(tmp_path / "unused.db", "demo", "--plain", stdin="q\n")
     assert result.exit_code == 0, result.output
     assert "new" in result.output and "due]" in result.output
+
+
+def test_deck_names_from_shared_decks_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    evil = "Evil\x1b]0;pwned\x07\x1b[2J"
+    assert run(db, "add", "--front", "Q\x1b[31m", "--back", "A", "--deck", evil).exit_code == 0
+    for args in (("decks",), ("search", ""), ("review", "--plain")):
+        result = run(db, *args, stdin="q\n")
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "Evil" in result.output
