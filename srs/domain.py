@@ -48,6 +48,12 @@ class BuryKind(IntEnum):
     MANUAL = 3
 
 
+def buried_now(kind: int, until: datetime | None, now: datetime) -> bool:
+    """Whether a card with bury ``kind`` and end ``until`` is buried at ``now`` (a bury with
+    no end lasts until it is lifted, as in Anki's search)."""
+    return kind != BuryKind.NONE and (until is None or until > now)
+
+
 class NotetypeKind(StrEnum):
     STANDARD = "standard"
     CLOZE = "cloze"

@@ -24,7 +24,7 @@ from srs.models import Deck, Preset
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
 _USABLE = (
     "suspended = 0 AND orphaned = 0 "
-    "AND (buried = 0 OR buried_until IS NULL OR buried_until <= :now)"
+    "AND (buried = 0 OR buried_until <= :now)"  # no end time: buried until lifted
 )
 _LEARNING = f"state IN ({int(CardState.LEARNING)}, {int(CardState.RELEARNING)})"
 _REVIEW = f"state = {int(CardState.REVIEW)}"

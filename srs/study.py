@@ -22,6 +22,7 @@ from srs.domain import (
     MemoryState,
     Rating,
     SchedulingConfig,
+    buried_now,
 )
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Preset, ReviewLog, UndoEntry
@@ -219,7 +220,7 @@ def _siblings_to_bury(
     for sib in session.scalars(
         select(Card).where(Card.note_id == card.note_id, Card.id != card.id)
     ).all():
-        if sib.suspended or (sib.buried and sib.buried_until and sib.buried_until > now):
+        if sib.suspended or buried_now(sib.buried, sib.buried_until, now):
             continue
         state = CardState(sib.state)
         due_today = sib.due is not None and sib.due < day_end

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from srs import scheduler
-from srs.domain import BuryKind, CardView, SourceKind
+from srs.domain import BuryKind, CardView, SourceKind, buried_now
 from srs.models import Card, Deck
 from srs.notes import split_fields, tags_from_column
 from srs.render import render_card
@@ -36,7 +36,7 @@ def card_view(session: Session, card: Card, now: datetime, tz: tzinfo) -> CardVi
     preset = preset_for_card(session, card)
     params = scheduler.params_or_default(preset.fsrs_params)
     buried = (
-        BuryKind(card.buried) if card.buried_until and card.buried_until > now else BuryKind.NONE
+        BuryKind(card.buried) if buried_now(card.buried, card.buried_until, now) else BuryKind.NONE
     )
     return CardView(
         card_id=card.id,

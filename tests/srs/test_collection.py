@@ -240,3 +240,16 @@ def test_button_labels_count_whole_days_past_the_day_boundary(
     assert state.card is not None and state.card.card_id == card_id
     assert state.intervals[Rating.AGAIN] == "1m"
     assert state.intervals[Rating.GOOD] == "1d"  # the 10 h step, labelled as Anki does
+
+
+def test_a_bury_with_no_end_time_holds_in_queue_view_and_search(col: Collection) -> None:
+    ids = add_cards(col, 2)
+    with col.store.write() as s:
+        card = s.get(Card, ids[0])
+        assert card is not None
+        card.buried, card.buried_until = int(BuryKind.MANUAL), None
+    assert col.deck_counts()[0].new == 1
+    assert col.card(ids[0]).buried == BuryKind.MANUAL
+    assert col.search("is:buried") == [ids[0]]
+    state = col.study_state()
+    assert state.card is not None and state.card.card_id == ids[1]
