@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
 from srs.models import Card, Deck, Media, Note
-from srs.store import Store
+from srs.store import MEDIA_TMP_PREFIX, Store
 
 _MEDIA_REFS = (
     re.compile(r"\[sound:([^\]]+)\]"),
@@ -88,4 +88,4 @@ def check_collection(store: Store) -> CheckReport:
 
 
 def _is_temp(path: Path) -> bool:
-    return path.name.startswith(".srs-tmp")
+    return path.name.startswith(MEDIA_TMP_PREFIX)

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, column, insert, select, table
 from srs.errors import StoreError
 from srs.models import Media
 from srs.reports import KindReport
+from srs.store import MEDIA_TMP_PREFIX
 
-_TMP_PREFIX = ".srs-import-"
 _MEDIA = table("media", column("name"), column("sha1"), column("size"), column("added_at"))
 
 
@@ -147,7 +147,7 @@ class MediaStager:
                 digest.update(chunk)
                 size += len(chunk)
             return digest.hexdigest(), size, None
-        tmp = self.media_dir / f"{_TMP_PREFIX}{uuid.uuid4().hex}"
+        tmp = self.media_dir / f"{MEDIA_TMP_PREFIX}{uuid.uuid4().hex}"
         self.staged.append((tmp, tmp))  # removed by discard() even if writing fails
         try:
             with tmp.open("wb") as out:

@@ -37,7 +37,7 @@ from srs.domain import CardState, SourceKind
 from srs.errors import StoreError
 from srs.ingest_vault_apply import BASIC, CLOZE, REVERSED, apply_plan, config_key
 from srs.models import Card, ConfigEntry, Deck, Media, Note, Notetype, SourceFile
-from srs.store import Store
+from srs.store import MEDIA_TMP_PREFIX, Store
 
 __all__ = ["BASIC", "CLOZE", "REVERSED", "ingest_vault", "load_vault_notes", "load_vault_state"]
 
@@ -329,7 +329,7 @@ def _stage_media(store: Store, media: list[MediaCopy]) -> list[tuple[Path, Path]
     try:
         for item in media:
             final = safe_media_path(store.media_dir, item.name)
-            tmp = store.media_dir / f".tmp-{uuid.uuid4().hex}"
+            tmp = store.media_dir / f"{MEDIA_TMP_PREFIX}{uuid.uuid4().hex}"
             data = item.source.read_bytes()
             if hashlib.sha1(data).hexdigest() != item.sha1:
                 raise StoreError(f"{item.source}: changed while being imported; run again")

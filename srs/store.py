@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_HEAD = "0001"  # the newest migration in migrations/versions
+SCHEMA_HEAD = "0001"
+# Media being imported are written under this prefix and renamed once the transaction
+# commits; `srs check` knows such leftovers (from a killed import) are not media.
+MEDIA_TMP_PREFIX = ".srs-tmp-"  # the newest migration in migrations/versions
 _begin_immediate: ContextVar[bool] = ContextVar("srs_begin_immediate", default=False)
 
 

@@ -150,3 +150,15 @@ def test_deck_names_from_shared_decks_cannot_drive_the_terminal(tmp_path: Path) 
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "Evil" in result.output
+
+
+def test_check_ignores_an_interrupted_imports_staging_files(tmp_path: Path) -> None:
+    from srs.store import MEDIA_TMP_PREFIX
+
+    db = tmp_path / "c.db"
+    run(db, "add", "--front", "Q", "--back", "A")
+    (tmp_path / "c.media").mkdir()
+    (tmp_path / "c.media" / f"{MEDIA_TMP_PREFIX}0123").write_bytes(b"half")
+    (tmp_path / "c.media" / "stray.png").write_bytes(b"x")
+    report = json.loads(run(db, "check", "--json").output)
+    assert report["unrecorded_media"] == ["stray.png"]
