@@ -4,6 +4,7 @@ back as plain dataclasses (never ORM rows)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from srs import notes as notes_mod
 from srs import queue, scheduler, study
-from srs.clock import Clock
+from srs.clock import Clock, to_ms
+from srs.dayqueue import AnswerEffect, DayQueue
 from srs.domain import CardSched, CardView, DeckCounts, Rating, ReviewKind, ReviewRecord
 from srs.errors import NotFound
 from srs.models import Card, Deck, Notetype, ReviewLog
@@ -26,6 +28,20 @@ if TYPE_CHECKING:
     from srs.optimize import OptimizeResult, RetentionSuggestion
     from srs.presets import PresetView
     from srs.stats.types import Stats
+
+
+def _effect(done: study.Answered) -> AnswerEffect:
+    sched, review = done.outcome.card, done.outcome.review
+    return AnswerEffect(
+        card_id=done.card_id,
+        deck_id=done.deck_id,
+        state=sched.state,
+        due_ms=to_ms(sched.due) if sched.due is not None else None,
+        suspended=done.suspended_as_leech,
+        buried_ids=done.buried_ids,
+        kind=review.kind,
+        interval_before=review.interval_before,
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,8 @@ class Collection:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._queue: DayQueue | None = None
+        self._queue_lock = threading.Lock()
         self._ensure_defaults()
 
     def _ensure_defaults(self) -> None:
@@ -145,8 +163,13 @@ class Collection:
     def study_state(self, deck: str | None = None) -> StudyState:
         """The next card to show in ``deck`` (with subdecks; all decks if None) and counts."""
         now = self.now()
-        with self.store.read() as session:
-            pick = queue.next_card(session, deck, now, self.tz)
+        with self._queue_lock, self.store.read() as session:
+            generation = Store.generation(session)
+            day_queue = self._queue
+            if day_queue is None or not day_queue.valid(deck, generation, now):
+                day_queue = DayQueue.build(session, deck, now, self.tz, generation)
+                self._queue = day_queue
+            pick = day_queue.pick(now)
             if pick.card_id is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
             card = session.get(Card, pick.card_id)
@@ -165,8 +188,23 @@ class Collection:
 
     def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
         """Answer a card; committed (durable) before this returns."""
-        with self.store.write() as session:
-            return study.answer(session, card_id, rating, self.now(), self.tz, duration_ms)
+        now = self.now()
+        with self._queue_lock:
+            # Today's queue follows the answer in place when nothing else changed since it
+            # was read; otherwise it is dropped and read again for the next card.
+            day_queue, self._queue = self._queue, None
+            with self.store.write() as session:
+                before = Store.generation(session)
+                done = study.answer(session, card_id, rating, now, self.tz, duration_ms)
+                if day_queue is not None and day_queue.generation == before:
+                    day_queue.apply_answer(session, _effect(done), now)
+                else:
+                    day_queue = None
+            moved = session.info.get("generation")
+            if day_queue is not None and moved is not None and moved[0] == before:
+                day_queue.generation = moved[1]
+                self._queue = day_queue
+            return done
 
     def undo(self) -> str | None:
         """Undo the last action (answer, bury, suspend, flag, reset); None if nothing to undo."""

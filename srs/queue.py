@@ -22,20 +22,30 @@ from srs.errors import NotFound
 from srs.models import Deck, Preset
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
-_USABLE = (
+USABLE = (
     "suspended = 0 AND orphaned = 0 "
     "AND (buried = 0 OR buried_until <= :now)"  # no end time: buried until lifted
 )
-_LEARNING = f"state IN ({int(CardState.LEARNING)}, {int(CardState.RELEARNING)})"
-_REVIEW = f"state = {int(CardState.REVIEW)}"
-_NEW = f"state = {int(CardState.NEW)}"
+LEARNING_SQL = f"state IN ({int(CardState.LEARNING)}, {int(CardState.RELEARNING)})"
+REVIEW_SQL = f"state = {int(CardState.REVIEW)}"
+NEW_SQL = f"state = {int(CardState.NEW)}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The parts of a deck's preset the queue needs (plain values, usable after the session)."""
+
+    id: int
+    new_per_day: int
+    reviews_per_day: int
+    rollover_hour: int
 
 
 @dataclass(frozen=True)
 class DeckNode:
     id: int
     name: str
-    preset: Preset
+    preset: Limits
     children: tuple[int, ...]
 
 
@@ -54,22 +64,37 @@ class Today:
 
 
 def load_decks(session: Session) -> dict[int, DeckNode]:
-    """All decks with their presets and children (sorted by name)."""
-    decks = session.scalars(select(Deck)).all()
-    presets = {p.id: p for p in session.scalars(select(Preset)).all()}
-    by_name = {d.name: d for d in decks}
-    children: dict[int, list[int]] = defaultdict(list)
-    for d in decks:
-        if "::" in d.name:
-            parent = by_name.get(d.name.rsplit("::", 1)[0])
-            if parent is not None:
-                children[parent.id].append(d.id)
-    names = {d.id: d.name.casefold() for d in decks}
-    return {
-        d.id: DeckNode(
-            d.id, d.name, presets[d.preset_id], tuple(sorted(children[d.id], key=names.__getitem__))
+    """All decks with their presets' limits and children (sorted by name)."""
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Deck.id,
+                Deck.name,
+                Preset.id,
+                Preset.new_per_day,
+                Preset.reviews_per_day,
+                Preset.rollover_hour,
+            ).join(Preset, Preset.id == Deck.preset_id)
         )
-        for d in decks
+        .all()
+    )
+    by_name = {name: deck_id for deck_id, name, *_ in rows}
+    children: dict[int, list[int]] = defaultdict(list)
+    for deck_id, name, *_ in rows:
+        if "::" in name:
+            parent = by_name.get(name.rsplit("::", 1)[0])
+            if parent is not None:
+                children[parent].append(deck_id)
+    names = {deck_id: name.casefold() for deck_id, name, *_ in rows}
+    return {
+        deck_id: DeckNode(
+            deck_id,
+            name,
+            Limits(preset_id, new, reviews, rollover),
+            tuple(sorted(children[deck_id], key=names.__getitem__)),
+        )
+        for deck_id, name, preset_id, new, reviews, rollover in rows
     }
 
 
@@ -99,7 +124,7 @@ def roots(decks: dict[int, DeckNode]) -> list[DeckNode]:
 
 
 @dataclass
-class _TodayLog:
+class TodayLog:
     """Today's answers per deck: new cards introduced and reviews done."""
 
     new_done: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -107,8 +132,8 @@ class _TodayLog:
     answers: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _today_log(session: Session, today: Today) -> _TodayLog:
-    log = _TodayLog()
+def today_log(session: Session, today: Today) -> TodayLog:
+    log = TodayLog()
     rows = (
         session.connection()
         .execute(
@@ -132,11 +157,11 @@ def _today_log(session: Session, today: Today) -> _TodayLog:
 
 
 @dataclass
-class _Raw:
+class RawCounts:
     new: dict[int, int]
     learn: dict[int, int]
     review: dict[int, int]
-    log: _TodayLog
+    log: TodayLog
 
 
 def _grouped(session: Session, where: str, params: dict[str, int]) -> dict[int, int]:
@@ -144,7 +169,7 @@ def _grouped(session: Session, where: str, params: dict[str, int]) -> dict[int, 
         session.connection()
         .execute(
             text(
-                f"SELECT deck_id, count(*) FROM cards WHERE {where} AND {_USABLE} GROUP BY deck_id"
+                f"SELECT deck_id, count(*) FROM cards WHERE {where} AND {USABLE} GROUP BY deck_id"
             ),
             params,
         )
@@ -153,27 +178,29 @@ def _grouped(session: Session, where: str, params: dict[str, int]) -> dict[int, 
     return {int(d): int(c) for d, c in rows}
 
 
-def _raw_counts(session: Session, today: Today, decks: dict[int, DeckNode]) -> _Raw:
+def _raw_counts(session: Session, today: Today, decks: dict[int, DeckNode]) -> RawCounts:
     now = to_ms(today.now)
     learn = _grouped(
-        session, f"{_LEARNING} AND due <= :cutoff", {"now": now, "cutoff": now + 1_200_000}
+        session, f"{LEARNING_SQL} AND due <= :cutoff", {"now": now, "cutoff": now + 1_200_000}
     )
-    review = _grouped(session, f"{_REVIEW} AND due < :end", {"now": now, "end": to_ms(today.end)})
+    review = _grouped(
+        session, f"{REVIEW_SQL} AND due < :end", {"now": now, "end": to_ms(today.end)}
+    )
     # One statement: per deck, count new cards only up to the deck's daily limit.
     parts, params = [], {"now": now}
     for i, node in enumerate(decks.values()):
         if node.preset.new_per_day > 0:
             parts.append(
                 f"SELECT {int(node.id)}, (SELECT count(*) FROM (SELECT 1 FROM cards "
-                f"INDEXED BY ix_cards_new WHERE deck_id = {int(node.id)} AND {_NEW} "
-                f"AND {_USABLE} LIMIT :l{i}))"
+                f"INDEXED BY ix_cards_new WHERE deck_id = {int(node.id)} AND {NEW_SQL} "
+                f"AND {USABLE} LIMIT :l{i}))"
             )
             params[f"l{i}"] = node.preset.new_per_day
     new: dict[int, int] = {}
     if parts:
         rows = session.connection().execute(text(" UNION ALL ".join(parts)), params).all()
         new = {int(d): int(c) for d, c in rows}
-    return _Raw(new, learn, review, _today_log(session, today))
+    return RawCounts(new, learn, review, today_log(session, today))
 
 
 def rollover_hour(decks: dict[int, DeckNode]) -> int:
@@ -191,8 +218,15 @@ def deck_counts(session: Session, now: datetime, tz: tzinfo) -> list[DeckCounts]
 
 def _counts(
     session: Session, today: Today, decks: dict[int, DeckNode]
-) -> tuple[list[DeckCounts], _Raw]:
+) -> tuple[list[DeckCounts], RawCounts]:
     raw = _raw_counts(session, today, decks)
+    return counts_from_raw(raw, decks, roots(decks)), raw
+
+
+def counts_from_raw(
+    raw: RawCounts, decks: dict[int, DeckNode], tops: list[DeckNode]
+) -> list[DeckCounts]:
+    """Counts after limits for ``tops`` and their subdecks, in tree order, from raw counts."""
     rows: list[DeckCounts] = []
     memo: dict[tuple[int, bool], int] = {}
 
@@ -222,9 +256,9 @@ def _counts(
         for child in node.children:
             walk(decks[child], depth + 1)
 
-    for root in roots(decks):
-        walk(root, 0)
-    return rows, raw
+    for top in tops:
+        walk(top, 0)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -264,7 +298,7 @@ def next_card(
             .execute(
                 text(
                     f"SELECT id FROM cards WHERE {where} AND due <= :bound AND {in_decks} "
-                    f"AND {_USABLE} ORDER BY due, id LIMIT 1"
+                    f"AND {USABLE} ORDER BY due, id LIMIT 1"
                 ),
                 {"bound": bound, "now": now_ms},
             )
@@ -272,21 +306,21 @@ def next_card(
         )
         return int(value) if value is not None else None
 
-    pick = first_due(_LEARNING, now_ms)
+    pick = first_due(LEARNING_SQL, now_ms)
     if pick is None:
         answered = sum(raw.log.answers.get(d, 0) for d in deck_ids)
-        if review_total > 0 and not _new_turn(answered, new_total, review_total):
-            pick = first_due(_REVIEW, to_ms(today.end) - 1)
+        if review_total > 0 and not new_turn(answered, new_total, review_total):
+            pick = first_due(REVIEW_SQL, to_ms(today.end) - 1)
         if pick is None and new_total > 0:
             pick = _first_new(session, [d for d in deck_ids if counts[d].new > 0], now_ms)
         if pick is None and review_total > 0:
-            pick = first_due(_REVIEW, to_ms(today.end) - 1)
+            pick = first_due(REVIEW_SQL, to_ms(today.end) - 1)
     if pick is None:
-        pick = first_due(_LEARNING, to_ms(now + LEARN_AHEAD))
+        pick = first_due(LEARNING_SQL, to_ms(now + LEARN_AHEAD))
     return QueuePick(pick, new_total, learn_total, review_total)
 
 
-def _new_turn(answered: int, new_left: int, review_left: int) -> bool:
+def new_turn(answered: int, new_left: int, review_left: int) -> bool:
     """Spread new cards evenly among reviews, like Anki's "mix with reviews"."""
     if new_left <= 0:
         return False
@@ -299,8 +333,8 @@ def _first_new(session: Session, deck_ids: list[int], now_ms: int) -> int | None
     best: tuple[int, int, int] | None = None
     query = text(
         f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
-        f"WHERE deck_id = :deck AND {_NEW} "
-        f"AND {_USABLE} ORDER BY new_position, ord, id LIMIT 1"
+        f"WHERE deck_id = :deck AND {NEW_SQL} "
+        f"AND {USABLE} ORDER BY new_position, ord, id LIMIT 1"
     )
     for deck_id in deck_ids:
         row = session.connection().execute(query, {"deck": deck_id, "now": now_ms}).first()

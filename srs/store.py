@@ -149,13 +149,20 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on error."""
+        """One write transaction: committed when the block ends, rolled back on error.
+
+        A transaction that changed any row also advances the collection's generation (see
+        ``generation``); ``session.info["generation"]`` holds ``(before, after)`` once the
+        block has run.
+        """
         token = _begin_immediate.set(True)
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 try:
                     with session.begin():
+                        changes = _total_changes(session)
                         yield session
+                        _advance_generation(session, changes)
                 except OperationalError as exc:
                     if "locked" in str(exc.orig):
                         raise CollectionLocked(
@@ -165,6 +172,17 @@ class Store:
         finally:
             _begin_immediate.reset(token)
 
+    @staticmethod
+    def generation(session: Session) -> int:
+        """The collection's change counter as this transaction sees it.
+
+        Every write transaction that changes a row advances it, whichever process made it,
+        so an unchanged generation means nothing in the collection changed: in-memory state
+        derived from the database (today's study queue) stays valid exactly that long.
+        """
+        row = session.connection().exec_driver_sql(_GENERATION_READ).first()
+        return int(row[0]) if row is not None else 0
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """One read-only transaction (a consistent snapshot under WAL)."""
@@ -172,6 +190,31 @@ class Store:
             with session.begin():
                 yield session
                 session.rollback()
+
+
+_GENERATION_KEY = "srs.generation"
+_GENERATION_READ = f"SELECT CAST(value AS INTEGER) FROM config WHERE key = '{_GENERATION_KEY}'"
+
+
+def _total_changes(session: Session) -> int:
+    raw = session.connection().connection.driver_connection
+    return int(raw.total_changes) if isinstance(raw, sqlite3.Connection) else -1
+
+
+def _advance_generation(session: Session, changes_before: int) -> None:
+    """Advance the generation if the transaction changed anything (an import that finds
+    nothing new leaves the file exactly as it was)."""
+    session.flush()
+    if _total_changes(session) == changes_before:
+        return
+    before = Store.generation(session)
+    # The value column is JSON: store the number as JSON text, as the ORM would.
+    session.connection().exec_driver_sql(
+        "INSERT INTO config (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_GENERATION_KEY, str(before + 1)),
+    )
+    session.info["generation"] = (before, before + 1)
 
 
 def _inspect_existing(path: Path) -> None:

@@ -129,6 +129,8 @@ class Answered:
     outcome: AnswerOutcome
     buried_siblings: int
     suspended_as_leech: bool
+    deck_id: int = 0
+    buried_ids: tuple[int, ...] = ()
 
 
 def fuzz_rng(card_id: int, reps: int) -> random.Random:
@@ -185,7 +187,9 @@ def answer(
         if config.leech_action == LeechAction.SUSPEND:
             card.suspended = True
             suspended = True
-    return Answered(card.id, outcome, len(siblings), suspended)
+    return Answered(
+        card.id, outcome, len(siblings), suspended, card.deck_id, tuple(s.id for s in siblings)
+    )
 
 
 def _unique_review_time(session: Session, card_id: int, when: datetime) -> datetime:

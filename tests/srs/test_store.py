@@ -89,7 +89,8 @@ def test_two_writers_queue_instead_of_failing(store: Store, tmp_path: Path) -> N
             s2.execute(text("insert into config (key, value) values ('b', '2')"))
         engine = create_engine(f"sqlite:///{store.path}")
         with engine.connect() as conn:
-            assert conn.execute(text("select count(*) from config")).scalar() == 2
+            keys = conn.execute(text("select key from config where key in ('a', 'b')")).all()
+            assert len(keys) == 2
         engine.dispose()
     finally:
         other.close()
@@ -106,3 +107,32 @@ def test_schema_head_constant_is_alembics_head() -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("migrations")))
     assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]
+
+
+def test_generation_moves_with_every_changing_write_from_any_store(store: Store) -> None:
+    with store.read() as session:
+        start = Store.generation(session)
+    with store.write() as session:
+        session.execute(text("insert into config (key, value) values ('g', '1')"))
+    assert session.info["generation"] == (start, start + 1)
+    other = Store.open(store.path, clock=store.clock)
+    try:
+        with other.write() as session:
+            session.execute(text("update config set value = '2' where key = 'g'"))
+        with store.read() as session:
+            assert Store.generation(session) == start + 2
+    finally:
+        other.close()
+
+
+def test_generation_stays_when_nothing_changed_or_rolled_back(store: Store) -> None:
+    with store.read() as session:
+        start = Store.generation(session)
+    with store.write() as session:
+        session.execute(text("select count(*) from cards")).scalar()
+    assert "generation" not in session.info
+    with pytest.raises(RuntimeError), store.write() as session:
+        session.execute(text("insert into config (key, value) values ('h', '1')"))
+        raise RuntimeError("boom")
+    with store.read() as session:
+        assert Store.generation(session) == start

@@ -1,0 +1,282 @@
+"""Provides ``DayQueue``: today's study queue for one selected deck, kept in memory between
+answers the way Anki keeps its card queues, so that answering and showing the next card
+costs no scan of the collection.
+
+The queue is built from the database with exactly the rules of ``srs.queue`` (and picks
+exactly the card ``queue.next_card`` would pick; tests compare the two after every answer).
+It holds the usable learning cards due before the day ends (plus the learn-ahead window),
+the review cards due today, the head of each deck's new cards, and today's log. An answer
+made through the engine updates it in place. It is valid while the collection's generation
+is the one it was built or last updated at (any other change, from this process or
+another, rebuilds it), and until the study day ends or a burial lifts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from srs.clock import to_ms
+from srs.domain import CardState, ReviewKind
+from srs.queue import (
+    LEARN_AHEAD,
+    LEARNING_SQL,
+    NEW_SQL,
+    REVIEW_SQL,
+    USABLE,
+    DeckNode,
+    QueuePick,
+    RawCounts,
+    Today,
+    TodayLog,
+    counts_from_raw,
+    find_deck,
+    load_decks,
+    new_turn,
+    rollover_hour,
+    roots,
+    subtree,
+    today_log,
+)
+
+_LEARN_AHEAD_MS = int(LEARN_AHEAD.total_seconds() * 1000)
+# Each deck's new cards are read this many beyond its daily limit, so that most answers
+# need no new read; a deck whose list runs short is read again.
+_NEW_SPARE = 32
+
+# (due in epoch ms, card id, deck id) and (position, ord, card id): sort keys with the id.
+_Due = tuple[int, int, int]
+_NewKey = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class AnswerEffect:
+    """What an answer changed that the queue has to know."""
+
+    card_id: int
+    deck_id: int
+    state: CardState
+    due_ms: int | None
+    suspended: bool
+    buried_ids: tuple[int, ...]
+    kind: ReviewKind
+    interval_before: int
+
+
+@dataclass
+class DayQueue:
+    """Today's queue for ``deck`` (None: every deck), valid at ``generation``."""
+
+    deck: str | None
+    generation: int
+    today: Today
+    expires_ms: int
+    decks: dict[int, DeckNode]
+    tops: list[DeckNode]
+    deck_ids: list[int]
+    learning: list[_Due]
+    review: list[_Due]
+    review_per_deck: Counter[int]
+    new: dict[int, list[_NewKey]]
+    new_complete: dict[int, bool]
+    log: TodayLog
+    _scope: frozenset[int] = field(default_factory=frozenset)
+    _where: dict[int, tuple[str, tuple[int, int, int], int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._scope = frozenset(self.deck_ids)
+
+    # -- building -----------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls, session: Session, deck: str | None, now: datetime, tz: tzinfo, generation: int
+    ) -> DayQueue:
+        """Read today's queue for ``deck`` from the database."""
+        decks = load_decks(session)
+        today = Today.at(now, tz, rollover_hour(decks))
+        tops = roots(decks) if deck is None else [find_deck(decks, deck)]
+        deck_ids = [d for top in tops for d in subtree(decks, top.id)]
+        now_ms, end_ms = to_ms(now), to_ms(today.end)
+        conn = session.connection()
+        learning: list[_Due] = []
+        review: list[_Due] = []
+        expires = end_ms
+        if deck_ids:
+            in_decks = f"deck_id IN ({','.join(str(int(d)) for d in deck_ids)})"
+            params = {"now": now_ms, "bound": end_ms + _LEARN_AHEAD_MS, "end": end_ms}
+            learning = sorted(
+                (int(due), int(cid), int(did))
+                for cid, did, due in conn.execute(
+                    text(
+                        f"SELECT id, deck_id, due FROM cards WHERE {LEARNING_SQL} "
+                        f"AND due <= :bound AND {in_decks} AND {USABLE}"
+                    ),
+                    params,
+                )
+            )
+            review = sorted(
+                (int(due), int(cid), int(did))
+                for cid, did, due in conn.execute(
+                    text(
+                        f"SELECT id, deck_id, due FROM cards WHERE {REVIEW_SQL} "
+                        f"AND due < :end AND {in_decks} AND {USABLE}"
+                    ),
+                    params,
+                )
+            )
+            # A burial that lifts before the day ends changes what is usable: rebuild then.
+            lift = conn.execute(
+                text(
+                    f"SELECT min(buried_until) FROM cards WHERE buried != 0 "
+                    f"AND buried_until > :now AND buried_until < :end AND {in_decks}"
+                ),
+                params,
+            ).scalar()
+            if lift is not None:
+                expires = min(expires, int(lift))
+        queue = cls(
+            deck=deck,
+            generation=generation,
+            today=today,
+            expires_ms=expires,
+            decks=decks,
+            tops=tops,
+            deck_ids=deck_ids,
+            learning=learning,
+            review=review,
+            review_per_deck=Counter(did for _, _, did in review),
+            new={},
+            new_complete={},
+            log=today_log(session, today),
+        )
+        for deck_id in deck_ids:
+            queue._read_new(session, deck_id, now_ms)
+        queue._index()
+        return queue
+
+    def _read_new(self, session: Session, deck_id: int, now_ms: int) -> None:
+        limit = self.decks[deck_id].preset.new_per_day
+        if limit <= 0:
+            self.new[deck_id], self.new_complete[deck_id] = [], True
+            return
+        rows = session.connection().execute(
+            text(
+                f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
+                f"WHERE deck_id = :deck AND {NEW_SQL} AND {USABLE} "
+                f"ORDER BY new_position, ord, id LIMIT :limit"
+            ),
+            {"deck": deck_id, "now": now_ms, "limit": limit + _NEW_SPARE},
+        )
+        keys = [(int(p), int(o), int(i)) for p, o, i in rows]
+        for key in self.new.get(deck_id, ()):
+            self._where.pop(key[2], None)
+        self._where.update((k[2], ("new", k, deck_id)) for k in keys)
+        self.new[deck_id] = keys
+        self.new_complete[deck_id] = len(keys) < limit + _NEW_SPARE
+
+    # -- asking -------------------------------------------------------------------------
+
+    def valid(self, deck: str | None, generation: int, now: datetime) -> bool:
+        """Whether this queue still answers for ``deck`` at ``generation`` and ``now``."""
+        now_ms = to_ms(now)
+        return (
+            deck == self.deck
+            and generation == self.generation
+            and to_ms(self.today.start) <= now_ms < self.expires_ms
+        )
+
+    def pick(self, now: datetime) -> QueuePick:
+        """The next card and the counts, as ``queue.next_card`` gives them."""
+        now_ms = to_ms(now)
+        raw = self._raw(now_ms)
+        counts = {c.deck_id: c for c in counts_from_raw(raw, self.decks, self.tops)}
+        new_total = sum(counts[t.id].new for t in self.tops)
+        review_total = sum(counts[t.id].review for t in self.tops)
+        learn_total = sum(counts[t.id].learn for t in self.tops)
+        if not self.deck_ids:
+            return QueuePick(None, 0, 0, 0)
+        pick: int | None = None
+        if self.learning and self.learning[0][0] <= now_ms:
+            pick = self.learning[0][1]
+        if pick is None:
+            answered = sum(self.log.answers.get(d, 0) for d in self.deck_ids)
+            if review_total > 0 and not new_turn(answered, new_total, review_total):
+                pick = self.review[0][1] if self.review else None
+            if pick is None and new_total > 0:
+                heads = [self.new[d][0] for d in self.deck_ids if counts[d].new > 0 and self.new[d]]
+                pick = min(heads)[2] if heads else None
+            if pick is None and review_total > 0:
+                pick = self.review[0][1] if self.review else None
+        if pick is None and self.learning and self.learning[0][0] <= now_ms + _LEARN_AHEAD_MS:
+            pick = self.learning[0][1]
+        return QueuePick(pick, new_total, learn_total, review_total)
+
+    def _raw(self, now_ms: int) -> RawCounts:
+        cutoff = now_ms + _LEARN_AHEAD_MS
+        learn: Counter[int] = Counter()
+        for due, _, deck_id in self.learning:
+            if due > cutoff:
+                break
+            learn[deck_id] += 1
+        new = {
+            d: min(len(keys), self.decks[d].preset.new_per_day)
+            for d, keys in self.new.items()
+            if keys
+        }
+        return RawCounts(new, dict(learn), dict(self.review_per_deck), self.log)
+
+    # -- updating -----------------------------------------------------------------------
+
+    def apply_answer(self, session: Session, effect: AnswerEffect, now: datetime) -> None:
+        """Bring the queue up to date with an answer, inside the answer's transaction (the
+        caller then moves ``generation`` on to the one that transaction committed)."""
+        now_ms = to_ms(now)
+        for card_id in (effect.card_id, *effect.buried_ids):
+            self._remove(session, card_id, now_ms)
+        end_ms = to_ms(self.today.end)
+        if effect.deck_id in self._scope and not effect.suspended and effect.due_ms is not None:
+            entry = (effect.due_ms, effect.card_id, effect.deck_id)
+            if effect.state in (CardState.LEARNING, CardState.RELEARNING):
+                if effect.due_ms <= end_ms + _LEARN_AHEAD_MS:
+                    bisect.insort(self.learning, entry)
+                    self._where[effect.card_id] = ("learning", entry, effect.deck_id)
+            elif effect.state == CardState.REVIEW and effect.due_ms < end_ms:
+                bisect.insort(self.review, entry)
+                self.review_per_deck[effect.deck_id] += 1
+                self._where[effect.card_id] = ("review", entry, effect.deck_id)
+        if effect.kind == ReviewKind.LEARN and effect.interval_before == 0:
+            self.log.new_done[effect.deck_id].add(effect.card_id)
+            self.log.answers[effect.deck_id] += 1
+        elif effect.kind == ReviewKind.REVIEW:
+            self.log.review_done[effect.deck_id].add(effect.card_id)
+            self.log.answers[effect.deck_id] += 1
+
+    def _remove(self, session: Session, card_id: int, now_ms: int) -> None:
+        found = self._where.pop(card_id, None)
+        if found is None:
+            return
+        where, entry, deck_id = found
+        if where == "new":
+            keys = self.new[deck_id]
+            del keys[bisect.bisect_left(keys, entry)]
+            limit = self.decks[deck_id].preset.new_per_day
+            if not self.new_complete[deck_id] and len(keys) < limit:
+                self._read_new(session, deck_id, now_ms)
+            return
+        entries = self.learning if where == "learning" else self.review
+        del entries[bisect.bisect_left(entries, entry)]
+        if where == "review":
+            self.review_per_deck[deck_id] -= 1
+
+    def _index(self) -> None:
+        """Where each queued card is, so an answer removes it without a scan."""
+        for entry in self.learning:
+            self._where[entry[1]] = ("learning", entry, entry[2])
+        for entry in self.review:
+            self._where[entry[1]] = ("review", entry, entry[2])

@@ -1,0 +1,143 @@
+"""The in-memory day queue picks exactly what the queue read from scratch picks, after every
+answer, bury, suspend, undo, deck switch, passing hour and write from another process."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from srs import queue
+from srs.clock import FixedClock, to_ms
+from srs.collection import Collection
+from srs.domain import CardState, Rating
+from srs.models import Deck, Preset
+from srs.store import Store
+
+DECKS = ["A", "A::B", "A::C", "D"]
+
+
+def _setup(col: Collection, rng: random.Random) -> None:
+    for i in range(60):
+        deck = rng.choice(DECKS)
+        if i % 3 == 0:
+            col.add_note("Cloze", [f"{{{{c1::x{i}}}}} and {{{{c2::y{i}}}}}", ""], deck=deck)
+        else:
+            col.add_basic(f"q{i}", f"a{i}", deck=deck)
+    now = col.now()
+    with col.store.write() as s:
+        strict = Preset(
+            name="Strict",
+            new_per_day=3,
+            reviews_per_day=7,
+            bury_new=True,
+            bury_reviews=True,
+            bury_interday_learning=True,
+            leech_threshold=2,
+            leech_action="suspend",
+            learn_steps=[1.0, 10.0, 1440.0],
+            extra={},
+        )
+        s.add(strict)
+        s.flush()
+        for row in s.scalars(select(Deck).where(Deck.name.in_(["A::B", "D"]))):
+            row.preset_id = strict.id
+        # A third of the cards are reviews, some due today, some overdue, some later.
+        ids = [r[0] for r in s.execute(text("SELECT id FROM cards ORDER BY id"))]
+        for cid in ids[::3]:
+            due = now + timedelta(hours=rng.randint(-60, 40))
+            s.execute(
+                text(
+                    "UPDATE cards SET state = :st, due = :due, stability = :s, difficulty = 5, "
+                    "last_review = :last, interval_days = 3, reps = 3 WHERE id = :id"
+                ),
+                {
+                    "st": int(CardState.REVIEW),
+                    "due": to_ms(due),
+                    "s": rng.uniform(1, 20),
+                    "last": to_ms(due - timedelta(days=3)),
+                    "id": cid,
+                },
+            )
+
+
+def _reference(col: Collection, deck: str | None) -> tuple[int | None, int, int, int]:
+    with col.store.read() as session:
+        pick = queue.next_card(session, deck, col.now(), col.tz)
+    return pick.card_id, pick.new, pick.learn, pick.review
+
+
+def _fast(col: Collection, deck: str | None) -> tuple[int | None, int, int, int]:
+    state = col.study_state(deck)
+    card = state.card.card_id if state.card is not None else None
+    return card, state.new, state.learn, state.review
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_day_queue_matches_the_queue_read_from_scratch(
+    col: Collection, clock: FixedClock, seed: int
+) -> None:
+    rng = random.Random(seed)
+    _setup(col, rng)
+    other = Collection(Store.open(col.store.path, clock=clock))
+    deck: str | None = None
+    incremental = 0
+    try:
+        for _ in range(160):
+            expected = _reference(col, deck)
+            before = col._queue
+            assert _fast(col, deck) == expected
+            incremental += before is not None and col._queue is before
+            card = expected[0]
+            roll = rng.random()
+            if card is not None and roll < 0.70:
+                col.answer(card, rng.choice([Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD]))
+            elif card is not None and roll < 0.74:
+                col.bury([card])
+            elif card is not None and roll < 0.77:
+                col.suspend([card])
+            elif roll < 0.82:
+                col.undo()
+            elif card is not None and roll < 0.85:
+                other.answer(card, Rating.GOOD)  # another process answers it
+            elif roll < 0.90:
+                deck = rng.choice([None, *DECKS])
+            if rng.random() < 0.6:
+                clock.advance(timedelta(minutes=rng.choice([0, 1, 2, 5, 11, 25])))
+            elif rng.random() < 0.1:
+                clock.advance(timedelta(hours=rng.choice([3, 19])))  # across the day boundary
+    finally:
+        other.close()
+    assert incremental > 40  # most steps were served by the queue kept in memory
+
+
+def test_an_answer_from_another_process_rebuilds_the_queue(
+    col: Collection, clock: FixedClock
+) -> None:
+    for i in range(3):
+        col.add_basic(f"q{i}", f"a{i}")
+    first = col.study_state()
+    assert first.card is not None and first.new == 3
+    other = Collection(Store.open(col.store.path, clock=clock))
+    try:
+        other.answer(first.card.card_id, Rating.EASY)
+    finally:
+        other.close()
+    after = col.study_state()
+    assert after.card is not None and after.card.card_id != first.card.card_id
+    assert after.new == 2
+
+
+def test_a_failed_answer_leaves_no_half_updated_queue(col: Collection) -> None:
+    col.add_basic("q", "a")
+    state = col.study_state()
+    assert state.card is not None
+    col.suspend([state.card.card_id])
+    with pytest.raises(Exception, match="suspended"):
+        col.answer(state.card.card_id, Rating.GOOD)
+    col.suspend([state.card.card_id], suspended=False)
+    again = col.study_state()
+    assert again.card is not None and again.card.card_id == state.card.card_id
+    assert again.new == 1
