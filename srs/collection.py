@@ -11,7 +11,6 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from srs import notes as notes_mod
 from srs import queue, scheduler, study
@@ -22,7 +21,7 @@ from srs.errors import NotFound
 from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
 from srs.store import Store
-from srs.views import card_view
+from srs.views import card_view_and_config, card_views
 
 if TYPE_CHECKING:
     from srs.optimize import OptimizeResult, RetentionSuggestion
@@ -170,21 +169,17 @@ class Collection:
                 day_queue = DayQueue.build(session, deck, now, self.tz, generation)
                 self._queue = day_queue
             pick = day_queue.pick(now)
-            if pick.card_id is None:
+            found = None
+            if pick.card_id is not None:
+                found = card_view_and_config(session, pick.card_id, now, self.tz)
+            if found is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
-            card = session.get(Card, pick.card_id)
-            assert card is not None
-            view = card_view(session, card, now, self.tz)
-            intervals = self._intervals(session, card, now)
+            view, config = found
+            # Each button's label, counted as Anki counts it (whole days once a delay
+            # reaches past the next day boundary).
+            delays = scheduler.preview_seconds(view.sched, now, config, self.tz)
+            intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
             return StudyState(view, pick.new, pick.learn, pick.review, intervals)
-
-    def _intervals(self, session: Session, card: Card, now: datetime) -> dict[Rating, str]:
-        """Each answer button's label, counted as Anki counts it (whole days once a delay
-        reaches past the next day boundary)."""
-        preset = study.preset_for_card(session, card)
-        config = study.scheduling_config(preset)
-        delays = scheduler.preview_seconds(study.card_sched(card), now, config, self.tz)
-        return {rating: scheduler.format_interval(secs) for rating, secs in delays.items()}
 
     def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
         """Answer a card; committed (durable) before this returns."""
@@ -231,16 +226,16 @@ class Collection:
 
     def card(self, card_id: int) -> CardView:
         with self.store.read() as session:
-            card = session.get(Card, card_id)
-            if card is None:
+            found = card_view_and_config(session, card_id, self.now(), self.tz)
+            if found is None:
                 raise NotFound(f"no card with id {card_id}")
-            return card_view(session, card, self.now(), self.tz)
+            return found[0]
 
     def cards(self, card_ids: Sequence[int]) -> list[CardView]:
         now = self.now()
         with self.store.read() as session:
-            rows = {c.id: c for c in session.scalars(select(Card).where(Card.id.in_(card_ids)))}
-            return [card_view(session, rows[i], now, self.tz) for i in card_ids if i in rows]
+            views = card_views(session, card_ids, now, self.tz)
+            return [views[i] for i in card_ids if i in views]
 
     def history(self, card_id: int) -> list[ReviewRecord]:
         """A card's whole review log, oldest first."""

@@ -3,38 +3,28 @@ multi-level undo of all of them. Each action is one transaction that records how
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from srs import scheduler
-from srs.clock import next_day_start, to_ms
+from srs.clock import next_day_start
 from srs.domain import (
-    AnswerOutcome,
     BuryKind,
     CardSched,
     CardState,
     LeechAction,
     MemoryState,
-    Rating,
     SchedulingConfig,
-    buried_now,
 )
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Preset, ReviewLog, UndoEntry
-from srs.notes import next_new_position, tags_from_column, tags_to_column
-
-UNDO_DEPTH = 50
-# Card columns an action may change, and so what undo restores.
-_CARD_COLUMNS = (
-    "deck_id", "state", "step", "due", "new_position", "stability", "difficulty", "last_review",
-    "interval_days", "ease_factor", "reps", "lapses", "suspended", "buried", "buried_until",
-    "flag", "modified_at",
-)  # fmt: skip
+from srs.notes import next_new_position
+from srs.study_answer import CARD_COLUMNS, UNDO_DEPTH
+from srs.study_answer import Answered as Answered  # answering lives in srs.study_answer
+from srs.study_answer import answer as answer
+from srs.study_answer import fuzz_rng as fuzz_rng
 
 
 def preset_for_card(session: Session, card: Card) -> Preset:
@@ -44,7 +34,34 @@ def preset_for_card(session: Session, card: Card) -> Preset:
     return deck.preset
 
 
-def scheduling_config(preset: Preset) -> SchedulingConfig:
+class PresetValues(Protocol):
+    """What the scheduler reads of a preset: an ORM row or a query row with these names."""
+
+    learn_steps: list[Any]
+    relearn_steps: list[Any]
+    desired_retention: float
+    maximum_interval: int
+    fsrs_params: list[Any]
+    leech_threshold: int
+    leech_action: str
+    rollover_hour: int
+
+
+class CardValues(Protocol):
+    """What the scheduler reads of a card: an ORM row or a query row with these names."""
+
+    state: int
+    step: int
+    due: datetime | None
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime | None
+    interval_days: int
+    reps: int
+    lapses: int
+
+
+def scheduling_config(preset: PresetValues) -> SchedulingConfig:
     """The scheduler's view of a preset."""
     return SchedulingConfig(
         learn_steps_minutes=tuple(float(s) for s in preset.learn_steps),
@@ -58,7 +75,7 @@ def scheduling_config(preset: Preset) -> SchedulingConfig:
     )
 
 
-def card_sched(card: Card) -> CardSched:
+def card_sched(card: CardValues) -> CardSched:
     memory = (
         MemoryState(card.stability, card.difficulty)
         if card.stability is not None and card.difficulty is not None
@@ -78,14 +95,14 @@ def card_sched(card: Card) -> CardSched:
 
 def _snapshot(card: Card) -> dict[str, Any]:
     out: dict[str, Any] = {"id": card.id}
-    for name in _CARD_COLUMNS:
+    for name in CARD_COLUMNS:
         value = getattr(card, name)
         out[name] = value.isoformat() if isinstance(value, datetime) else value
     return out
 
 
 def _restore(card: Card, snap: dict[str, Any]) -> None:
-    for name in _CARD_COLUMNS:
+    for name in CARD_COLUMNS:
         value = snap[name]
         if name in ("due", "last_review", "buried_until", "modified_at") and value is not None:
             value = datetime.fromisoformat(value)
@@ -121,86 +138,6 @@ def _get_card(session: Session, card_id: int) -> Card:
     return card
 
 
-@dataclass(frozen=True)
-class Answered:
-    """What an answer did, for the caller to show."""
-
-    card_id: int
-    outcome: AnswerOutcome
-    buried_siblings: int
-    suspended_as_leech: bool
-    deck_id: int = 0
-    buried_ids: tuple[int, ...] = ()
-
-
-def fuzz_rng(card_id: int, reps: int) -> random.Random:
-    """The seeded fuzz source for one answer: reproducible per card and repetition."""
-    return random.Random(card_id * 100_003 + reps)
-
-
-def answer(
-    session: Session,
-    card_id: int,
-    rating: Rating,
-    now: datetime,
-    tz: tzinfo,
-    duration_ms: int = 0,
-) -> Answered:
-    """Answer a card: schedule it, log it, bury siblings, handle leeches; undoable."""
-    card = _get_card(session, card_id)
-    if card.suspended:
-        raise UsageError(f"card {card_id} is suspended")
-    preset = preset_for_card(session, card)
-    config = scheduling_config(preset)
-    until = next_day_start(now, tz, preset.rollover_hour)
-    siblings = _siblings_to_bury(session, card, preset, now, until)
-    note = card.note
-    undo_cards = [card, *siblings]
-    before = card_sched(card)
-    outcome = scheduler.answer_card(
-        before, rating, now, config, tz, rng=fuzz_rng(card.id, card.reps), duration_ms=duration_ms
-    )
-    undo = _record_undo(session, "answer", now, undo_cards, [note])
-    _apply_sched(card, outcome.card, now)
-    rec = outcome.review
-    log = ReviewLog(
-        card_id=card.id,
-        reviewed_at=_unique_review_time(session, card.id, rec.reviewed_at),
-        rating=rec.rating,
-        kind=int(rec.kind),
-        interval_before=rec.interval_before,
-        interval_after=rec.interval_after,
-        factor=rec.factor,
-        stability=rec.stability,
-        difficulty=rec.difficulty,
-        duration_ms=rec.duration_ms,
-    )
-    session.add(log)
-    session.flush()
-    undo.revlog_ids = [log.id]
-    for sib in siblings:
-        sib.buried = int(BuryKind.SIBLING)
-        sib.buried_until = until
-    suspended = False
-    if outcome.became_leech:
-        note.tags = tags_to_column([*tags_from_column(note.tags), "leech"])
-        if config.leech_action == LeechAction.SUSPEND:
-            card.suspended = True
-            suspended = True
-    return Answered(
-        card.id, outcome, len(siblings), suspended, card.deck_id, tuple(s.id for s in siblings)
-    )
-
-
-def _unique_review_time(session: Session, card_id: int, when: datetime) -> datetime:
-    """Review times are unique per card (Anki's revlog ids are ms): nudge by 1 ms on clash."""
-    conn = session.connection()
-    query = text("SELECT 1 FROM revlog WHERE card_id = :card AND reviewed_at = :at")
-    while conn.execute(query, {"card": card_id, "at": to_ms(when)}).first() is not None:
-        when = when + timedelta(milliseconds=1)
-    return when
-
-
 def _apply_sched(card: Card, sched: CardSched, now: datetime) -> None:
     card.state = int(sched.state)
     card.step = sched.step
@@ -212,35 +149,6 @@ def _apply_sched(card: Card, sched: CardSched, now: datetime) -> None:
     card.reps = sched.reps
     card.lapses = sched.lapses
     card.modified_at = now
-
-
-def _siblings_to_bury(
-    session: Session, card: Card, preset: Preset, now: datetime, day_end: datetime
-) -> list[Card]:
-    """Siblings Anki would bury: new ones, reviews due today, interday learning due today."""
-    if not (preset.bury_new or preset.bury_reviews or preset.bury_interday_learning):
-        return []
-    out = []
-    for sib in session.scalars(
-        select(Card).where(Card.note_id == card.note_id, Card.id != card.id)
-    ).all():
-        if sib.suspended or buried_now(sib.buried, sib.buried_until, now):
-            continue
-        state = CardState(sib.state)
-        due_today = sib.due is not None and sib.due < day_end
-        if (
-            (state == CardState.NEW and preset.bury_new)
-            or (state == CardState.REVIEW and preset.bury_reviews and due_today)
-            or (
-                state in (CardState.LEARNING, CardState.RELEARNING)
-                and preset.bury_interday_learning
-                and due_today
-                and sib.due is not None
-                and sib.due > now + timedelta(hours=1)
-            )
-        ):
-            out.append(sib)
-    return out
 
 
 def bury(session: Session, card_ids: list[int], now: datetime, tz: tzinfo) -> int:

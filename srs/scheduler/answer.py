@@ -159,6 +159,19 @@ def answer_card(
     fuzz_rng = rng if config.fuzz else None
     fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
     ctx = _context(card, now, config, tz, fuzz_factor)
+    return _answer_in(ctx, card, rating, now, config, tz, fuzz_rng, duration_ms)
+
+
+def _answer_in(
+    ctx: Context,
+    card: CardSched,
+    rating: Rating,
+    now: datetime,
+    config: SchedulingConfig,
+    tz: tzinfo,
+    fuzz_rng: random.Random | None,
+    duration_ms: int,
+) -> AnswerOutcome:
     nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
 
     today = day_number(now, tz, config.rollover_hour)
@@ -213,7 +226,9 @@ def preview(
     Returns:
         The new card state for each rating.
     """
-    return {r: answer_card(card, r, now, config, tz).card for r in Rating}
+    now = utc(now)
+    ctx = _context(card, now, config, tz, None)
+    return {r: _answer_in(ctx, card, r, now, config, tz, None, 0).card for r in Rating}
 
 
 def preview_seconds(
@@ -221,9 +236,11 @@ def preview_seconds(
 ) -> dict[Rating, int]:
     """The delay each button leads to in seconds, as Anki's button labels count it
     (a delay reaching past the next day boundary counts whole days)."""
+    now = utc(now)
+    ctx = _context(card, now, config, tz, None)  # the four memory states, computed once
     out: dict[Rating, int] = {}
     for r in Rating:
-        after = answer_card(card, r, now, config, tz).review.interval_after
+        after = _answer_in(ctx, card, r, now, config, tz, None, 0).review.interval_after
         out[r] = after * DAY_SECS if after > 0 else -after
     return out
 

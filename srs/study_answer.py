@@ -1,0 +1,288 @@
+"""Provides ``answer``: answering a card in one transaction (schedule it, log it, bury its
+siblings, handle a leech, record how to undo it), written in plain SQL because it runs after
+every key press in the review screen: about ten statements and no ORM objects."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from srs import scheduler
+from srs.clock import from_ms, next_day_start, to_ms
+from srs.domain import (
+    AnswerOutcome,
+    BuryKind,
+    CardSched,
+    CardState,
+    LeechAction,
+    MemoryState,
+    Rating,
+    SchedulingConfig,
+    buried_now,
+)
+from srs.errors import NotFound, UsageError
+from srs.notes import tags_from_column, tags_to_column
+
+UNDO_DEPTH = 50
+# Card columns an action may change, and so what undo restores (instants as ISO text).
+CARD_COLUMNS = (
+    "deck_id", "state", "step", "due", "new_position", "stability", "difficulty", "last_review",
+    "interval_days", "ease_factor", "reps", "lapses", "suspended", "buried", "buried_until",
+    "flag", "modified_at",
+)  # fmt: skip
+INSTANT_COLUMNS = frozenset({"due", "last_review", "buried_until", "modified_at"})
+BOOL_COLUMNS = frozenset({"suspended"})
+_CARD_SELECT = ", ".join(f"c.{name}" for name in ("id", "note_id", *CARD_COLUMNS))
+_PRESET_SELECT = (
+    "p.learn_steps, p.relearn_steps, p.desired_retention, p.maximum_interval, p.fsrs_params, "
+    "p.leech_threshold, p.leech_action, p.rollover_hour, p.bury_new, p.bury_reviews, "
+    "p.bury_interday_learning"
+)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What an answer did, for the caller to show."""
+
+    card_id: int
+    outcome: AnswerOutcome
+    buried_siblings: int
+    suspended_as_leech: bool
+    deck_id: int = 0
+    buried_ids: tuple[int, ...] = ()
+
+
+def fuzz_rng(card_id: int, reps: int) -> random.Random:
+    """The seeded fuzz source for one answer: reproducible per card and repetition."""
+    return random.Random(card_id * 100_003 + reps)
+
+
+def snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """A card row (raw column values) as undo stores it."""
+    out: dict[str, Any] = {"id": row["id"]}
+    for name in CARD_COLUMNS:
+        value = row[name]
+        if name in INSTANT_COLUMNS and value is not None:
+            value = from_ms(value).isoformat()
+        elif name in BOOL_COLUMNS:
+            value = bool(value)
+        out[name] = value
+    return out
+
+
+def answer(
+    session: Session,
+    card_id: int,
+    rating: Rating,
+    now: datetime,
+    tz: tzinfo,
+    duration_ms: int = 0,
+) -> Answered:
+    """Answer a card: schedule it, log it, bury siblings, handle leeches; undoable.
+
+    Writes through the session's connection without the ORM: call it in a session that
+    holds no loaded card of this note.
+
+    Raises:
+        NotFound: no such card.
+        UsageError: the card is suspended.
+    """
+    conn = session.connection()
+    found = conn.exec_driver_sql(
+        f"SELECT {_CARD_SELECT}, n.tags, {_PRESET_SELECT} FROM cards c "
+        "JOIN notes n ON n.id = c.note_id "
+        "JOIN decks d ON d.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
+        "JOIN presets p ON p.id = d.preset_id WHERE c.id = ?",
+        (card_id,),
+    ).first()
+    if found is None:
+        raise NotFound(f"no card with id {card_id}")
+    width = 2 + len(CARD_COLUMNS)
+    card = dict(zip(("id", "note_id", *CARD_COLUMNS), found[:width], strict=True))
+    note_tags: str = found[width]
+    preset = _Preset(*found[width + 1 :])
+    if card["suspended"]:
+        raise UsageError(f"card {card_id} is suspended")
+    config = preset.config()
+    until = next_day_start(now, tz, preset.rollover_hour)
+    siblings = _siblings_to_bury(conn, card, preset, now, until)
+    before = _sched(card)
+    outcome = scheduler.answer_card(
+        before,
+        rating,
+        now,
+        config,
+        tz,
+        rng=fuzz_rng(card_id, card["reps"]),
+        duration_ms=duration_ms,
+    )
+    rec = outcome.review
+    at = _unique_review_time(conn, card_id, to_ms(rec.reviewed_at))
+    log_id = conn.exec_driver_sql(
+        "INSERT INTO revlog (card_id, reviewed_at, rating, kind, interval_before, "
+        "interval_after, factor, stability, difficulty, duration_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            card_id,
+            at,
+            rec.rating,
+            int(rec.kind),
+            rec.interval_before,
+            rec.interval_after,
+            rec.factor,
+            rec.stability,
+            rec.difficulty,
+            rec.duration_ms,
+        ),  # fmt: skip
+    ).lastrowid
+    undo_id = conn.exec_driver_sql(
+        "INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
+        "VALUES ('answer', ?, ?, ?, ?)",
+        (
+            to_ms(now),
+            json.dumps([snapshot(card), *(snapshot(s) for s in siblings)]),
+            json.dumps([{"id": card["note_id"], "tags": note_tags}]),
+            json.dumps([log_id]),
+        ),
+    ).lastrowid
+    # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.
+    conn.exec_driver_sql("DELETE FROM undo WHERE id <= ?", (int(undo_id or 0) - UNDO_DEPTH,))
+    new, now_ms = outcome.card, to_ms(now)
+    suspended = outcome.became_leech and config.leech_action == LeechAction.SUSPEND
+    conn.exec_driver_sql(
+        "UPDATE cards SET state = ?, step = ?, due = ?, stability = ?, difficulty = ?, "
+        "last_review = ?, interval_days = ?, reps = ?, lapses = ?, modified_at = ?, "
+        "suspended = ? WHERE id = ?",
+        (
+            int(new.state),
+            new.step,
+            _ms(new.due),
+            new.memory.stability if new.memory else None,
+            new.memory.difficulty if new.memory else None,
+            _ms(new.last_review),
+            new.interval_days,
+            new.reps,
+            new.lapses,
+            now_ms,
+            int(suspended),
+            card_id,
+        ),  # fmt: skip
+    )
+    if siblings:
+        conn.exec_driver_sql(
+            f"UPDATE cards SET buried = ?, buried_until = ? "
+            f"WHERE id IN ({','.join('?' * len(siblings))})",
+            (int(BuryKind.SIBLING), to_ms(until), *(s["id"] for s in siblings)),
+        )
+    if outcome.became_leech:
+        conn.exec_driver_sql(
+            "UPDATE notes SET tags = ? WHERE id = ?",
+            (tags_to_column([*tags_from_column(note_tags), "leech"]), card["note_id"]),
+        )
+    return Answered(
+        card_id,
+        outcome,
+        len(siblings),
+        suspended,
+        card["deck_id"],
+        tuple(s["id"] for s in siblings),
+    )
+
+
+@dataclass(frozen=True)
+class _Preset:
+    learn_steps: str
+    relearn_steps: str
+    desired_retention: float
+    maximum_interval: int
+    fsrs_params: str
+    leech_threshold: int
+    leech_action: str
+    rollover_hour: int
+    bury_new: int
+    bury_reviews: int
+    bury_interday_learning: int
+
+    def config(self) -> SchedulingConfig:
+        return SchedulingConfig(
+            learn_steps_minutes=tuple(float(s) for s in json.loads(self.learn_steps)),
+            relearn_steps_minutes=tuple(float(s) for s in json.loads(self.relearn_steps)),
+            desired_retention=self.desired_retention,
+            maximum_interval_days=self.maximum_interval,
+            fsrs_params=tuple(float(p) for p in json.loads(self.fsrs_params)),
+            leech_threshold=self.leech_threshold,
+            leech_action=LeechAction(self.leech_action),
+            rollover_hour=self.rollover_hour,
+        )
+
+
+def _ms(value: datetime | None) -> int | None:
+    return to_ms(value) if value is not None else None
+
+
+def _at(value: int | None) -> datetime | None:
+    return from_ms(value) if value is not None else None
+
+
+def _sched(card: dict[str, Any]) -> CardSched:
+    stability, difficulty = card["stability"], card["difficulty"]
+    return CardSched(
+        state=CardState(card["state"]),
+        step=card["step"],
+        due=_at(card["due"]),
+        memory=MemoryState(stability, difficulty)
+        if stability is not None and difficulty is not None
+        else None,
+        last_review=_at(card["last_review"]),
+        interval_days=card["interval_days"],
+        reps=card["reps"],
+        lapses=card["lapses"],
+    )
+
+
+def _unique_review_time(conn: Connection, card_id: int, at: int) -> int:
+    """Review times are unique per card (Anki's revlog ids are ms): nudge by 1 ms on clash."""
+    query = "SELECT 1 FROM revlog WHERE card_id = ? AND reviewed_at = ?"
+    while conn.exec_driver_sql(query, (card_id, at)).first() is not None:
+        at += 1
+    return at
+
+
+def _siblings_to_bury(
+    conn: Connection, card: dict[str, Any], preset: _Preset, now: datetime, day_end: datetime
+) -> list[dict[str, Any]]:
+    """Siblings Anki would bury: new ones, reviews due today, interday learning due today."""
+    if not (preset.bury_new or preset.bury_reviews or preset.bury_interday_learning):
+        return []
+    rows = conn.exec_driver_sql(
+        f"SELECT {_CARD_SELECT} FROM cards c WHERE c.note_id = ? AND c.id != ? ORDER BY c.id",
+        (card["note_id"], card["id"]),
+    ).all()
+    names = ("id", "note_id", *CARD_COLUMNS)
+    end_ms, soon_ms = to_ms(day_end), to_ms(now + timedelta(hours=1))
+    out = []
+    for row in rows:
+        sib = dict(zip(names, row, strict=True))
+        if sib["suspended"] or buried_now(sib["buried"], _at(sib["buried_until"]), now):
+            continue
+        state, due = CardState(sib["state"]), sib["due"]
+        due_today = due is not None and due < end_ms
+        if (
+            (state == CardState.NEW and preset.bury_new)
+            or (state == CardState.REVIEW and preset.bury_reviews and due_today)
+            or (
+                state in (CardState.LEARNING, CardState.RELEARNING)
+                and preset.bury_interday_learning
+                and due_today
+                and due is not None
+                and due > soon_ms
+            )
+        ):
+            out.append(sib)
+    return out
