@@ -4,6 +4,7 @@ back as plain dataclasses (never ORM rows)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from srs.domain import CardSched, CardView, DeckCounts, Rating, ReviewKind, Revi
 from srs.errors import NotFound
 from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
-from srs.store import Store
+from srs.store import Store, raw_connection, read_generation
 from srs.views import card_view_and_config, card_views
 
 if TYPE_CHECKING:
@@ -162,43 +163,49 @@ class Collection:
     def study_state(self, deck: str | None = None) -> StudyState:
         """The next card to show in ``deck`` (with subdecks; all decks if None) and counts."""
         now = self.now()
-        with self._queue_lock, self.store.read() as session:
-            generation = Store.generation(session)
-            day_queue = self._queue
-            if day_queue is None or not day_queue.valid(deck, generation, now):
+        with self._queue_lock:
+            with self.store.raw_read() as tx:
+                day_queue = self._queue
+                if day_queue is not None and day_queue.valid(deck, read_generation(tx.db), now):
+                    return self._study_state(tx.db, day_queue, now)
+            with self.store.read() as session:
+                generation = Store.generation(session)
                 day_queue = DayQueue.build(session, deck, now, self.tz, generation)
                 self._queue = day_queue
-            pick = day_queue.pick(now)
-            found = None
-            if pick.card_id is not None:
-                found = card_view_and_config(session, pick.card_id, now, self.tz)
-            if found is None:
-                return StudyState(None, pick.new, pick.learn, pick.review, {})
-            view, config = found
-            # Each button's label, counted as Anki counts it (whole days once a delay
-            # reaches past the next day boundary).
-            delays = scheduler.preview_seconds(view.sched, now, config, self.tz)
-            intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
-            return StudyState(view, pick.new, pick.learn, pick.review, intervals)
+                return self._study_state(raw_connection(session), day_queue, now)
+
+    def _study_state(
+        self, db: sqlite3.Connection, day_queue: DayQueue, now: datetime
+    ) -> StudyState:
+        pick = day_queue.pick(now)
+        found = None
+        if pick.card_id is not None:
+            found = card_view_and_config(db, pick.card_id, now, self.tz, day_queue.notetypes)
+        if found is None:
+            return StudyState(None, pick.new, pick.learn, pick.review, {})
+        view, config = found
+        # Each button's label, counted as Anki counts it (whole days once a delay reaches
+        # past the next day boundary).
+        delays = scheduler.preview_seconds(view.sched, now, config, self.tz)
+        intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
+        return StudyState(view, pick.new, pick.learn, pick.review, intervals)
 
     def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
         """Answer a card; committed (durable) before this returns."""
         now = self.now()
         with self._queue_lock:
             # Today's queue follows the answer in place when nothing else changed since it
-            # was read; otherwise it is dropped and read again for the next card.
+            # was read (checked once the write holds the lock); otherwise it is read again.
             day_queue, self._queue = self._queue, None
-            with self.store.write() as session:
-                before = Store.generation(session)
-                done = study.answer(session, card_id, rating, now, self.tz, duration_ms)
-                if day_queue is not None and day_queue.generation == before:
-                    day_queue.apply_answer(session, _effect(done), now)
-                else:
-                    day_queue = None
-            moved = session.info.get("generation")
-            if day_queue is not None and moved is not None and moved[0] == before:
-                day_queue.generation = moved[1]
-                self._queue = day_queue
+            with self.store.raw_write() as tx:
+                done = study.answer(tx.db, card_id, rating, now, self.tz, duration_ms)
+                if day_queue is not None:
+                    day_queue.apply_answer(tx.db, _effect(done), now)
+            if day_queue is not None and tx.moved is not None:
+                before, after = tx.moved
+                if before == day_queue.generation:
+                    day_queue.generation = after
+                    self._queue = day_queue
             return done
 
     def undo(self) -> str | None:
@@ -225,16 +232,16 @@ class Collection:
     # -- looking things up ------------------------------------------------------------------
 
     def card(self, card_id: int) -> CardView:
-        with self.store.read() as session:
-            found = card_view_and_config(session, card_id, self.now(), self.tz)
+        with self.store.raw_read() as tx:
+            found = card_view_and_config(tx.db, card_id, self.now(), self.tz)
             if found is None:
                 raise NotFound(f"no card with id {card_id}")
             return found[0]
 
     def cards(self, card_ids: Sequence[int]) -> list[CardView]:
         now = self.now()
-        with self.store.read() as session:
-            views = card_views(session, card_ids, now, self.tz)
+        with self.store.raw_read() as tx:
+            views = card_views(tx.db, card_ids, now, self.tz)
             return [views[i] for i in card_ids if i in views]
 
     def history(self, card_id: int) -> list[ReviewRecord]:

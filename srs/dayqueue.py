@@ -14,6 +14,7 @@ another, rebuilds it), and until the study day ends or a burial lifts.
 from __future__ import annotations
 
 import bisect
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -43,6 +44,8 @@ from srs.queue import (
     subtree,
     today_log,
 )
+from srs.store import raw_connection
+from srs.views import NotetypeCache
 
 _LEARN_AHEAD_MS = int(LEARN_AHEAD.total_seconds() * 1000)
 # Each deck's new cards are read this many beyond its daily limit, so that most answers
@@ -87,6 +90,7 @@ class DayQueue:
     log: TodayLog
     _scope: frozenset[int] = field(default_factory=frozenset)
     _where: dict[int, tuple[str, tuple[int, int, int], int]] = field(default_factory=dict)
+    notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
 
     def __post_init__(self) -> None:
         self._scope = frozenset(self.deck_ids)
@@ -156,21 +160,19 @@ class DayQueue:
             log=today_log(session, today),
         )
         for deck_id in deck_ids:
-            queue._read_new(session, deck_id, now_ms)
+            queue._read_new(raw_connection(session), deck_id, now_ms)
         queue._index()
         return queue
 
-    def _read_new(self, session: Session, deck_id: int, now_ms: int) -> None:
+    def _read_new(self, db: sqlite3.Connection, deck_id: int, now_ms: int) -> None:
         limit = self.decks[deck_id].preset.new_per_day
         if limit <= 0:
             self.new[deck_id], self.new_complete[deck_id] = [], True
             return
-        rows = session.connection().execute(
-            text(
-                f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
-                f"WHERE deck_id = :deck AND {NEW_SQL} AND {USABLE} "
-                f"ORDER BY new_position, ord, id LIMIT :limit"
-            ),
+        rows = db.execute(
+            f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
+            f"WHERE deck_id = :deck AND {NEW_SQL} AND {USABLE} "
+            f"ORDER BY new_position, ord, id LIMIT :limit",
             {"deck": deck_id, "now": now_ms, "limit": limit + _NEW_SPARE},
         )
         keys = [(int(p), int(o), int(i)) for p, o, i in rows]
@@ -233,12 +235,12 @@ class DayQueue:
 
     # -- updating -----------------------------------------------------------------------
 
-    def apply_answer(self, session: Session, effect: AnswerEffect, now: datetime) -> None:
+    def apply_answer(self, db: sqlite3.Connection, effect: AnswerEffect, now: datetime) -> None:
         """Bring the queue up to date with an answer, inside the answer's transaction (the
         caller then moves ``generation`` on to the one that transaction committed)."""
         now_ms = to_ms(now)
         for card_id in (effect.card_id, *effect.buried_ids):
-            self._remove(session, card_id, now_ms)
+            self._remove(db, card_id, now_ms)
         end_ms = to_ms(self.today.end)
         if effect.deck_id in self._scope and not effect.suspended and effect.due_ms is not None:
             entry = (effect.due_ms, effect.card_id, effect.deck_id)
@@ -257,7 +259,7 @@ class DayQueue:
             self.log.review_done[effect.deck_id].add(effect.card_id)
             self.log.answers[effect.deck_id] += 1
 
-    def _remove(self, session: Session, card_id: int, now_ms: int) -> None:
+    def _remove(self, db: sqlite3.Connection, card_id: int, now_ms: int) -> None:
         found = self._where.pop(card_id, None)
         if found is None:
             return
@@ -267,7 +269,7 @@ class DayQueue:
             del keys[bisect.bisect_left(keys, entry)]
             limit = self.decks[deck_id].preset.new_per_day
             if not self.new_complete[deck_id] and len(keys) < limit:
-                self._read_new(session, deck_id, now_ms)
+                self._read_new(db, deck_id, now_ms)
             return
         entries = self.learning if where == "learning" else self.review
         del entries[bisect.bisect_left(entries, entry)]

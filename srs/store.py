@@ -157,12 +157,14 @@ class Store:
         """
         token = _begin_immediate.set(True)
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with _WriteSession(self.engine, expire_on_commit=False) as session:
                 try:
                     with session.begin():
-                        changes = _total_changes(session)
                         yield session
-                        _advance_generation(session, changes)
+                        session.flush()
+                        changes = session.info.get("changes_at_begin")
+                        if changes is not None:  # the block touched the database
+                            _advance_generation(session, changes)
                 except OperationalError as exc:
                     if "locked" in str(exc.orig):
                         raise CollectionLocked(
@@ -191,30 +193,114 @@ class Store:
                 yield session
                 session.rollback()
 
+    # -- plain sqlite3 transactions, for the review screen's hot path -----------------------
+
+    @contextmanager
+    def raw_write(self) -> Iterator[RawTransaction]:
+        """``write()`` on a plain sqlite3 connection (no Session), for code that runs after
+        every key press: the same lock, commit, rollback and generation rules."""
+        with self._raw() as db:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc):
+                    raise CollectionLocked(
+                        f"{self.path}: collection is busy (another srs is writing); try again"
+                    ) from exc
+                raise
+            tx = RawTransaction(db)
+            changes = db.total_changes
+            try:
+                yield tx
+                tx.moved = _advance_raw(db, changes)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def raw_read(self) -> Iterator[RawTransaction]:
+        """``read()`` on a plain sqlite3 connection (no Session)."""
+        with self._raw() as db:
+            db.execute("BEGIN")
+            try:
+                yield RawTransaction(db)
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+
+    @contextmanager
+    def _raw(self) -> Iterator[sqlite3.Connection]:
+        pooled = self.engine.raw_connection()
+        try:
+            db = pooled.driver_connection
+            assert isinstance(db, sqlite3.Connection)
+            yield db
+        finally:
+            pooled.close()
+
+
+@dataclass
+class RawTransaction:
+    """A transaction on a plain sqlite3 connection; ``moved`` is ``(before, after)`` once a
+    write that changed rows has advanced the generation."""
+
+    db: sqlite3.Connection
+    moved: tuple[int, int] | None = None
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The plain sqlite3 connection under a session's transaction."""
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
+def read_generation(db: sqlite3.Connection) -> int:
+    """``Store.generation`` on a plain sqlite3 connection."""
+    row = db.execute(_GENERATION_READ).fetchone()
+    return int(row[0]) if row is not None else 0
+
 
 _GENERATION_KEY = "srs.generation"
 _GENERATION_READ = f"SELECT CAST(value AS INTEGER) FROM config WHERE key = '{_GENERATION_KEY}'"
 
 
-def _total_changes(session: Session) -> int:
-    raw = session.connection().connection.driver_connection
-    return int(raw.total_changes) if isinstance(raw, sqlite3.Connection) else -1
+class _WriteSession(Session):
+    """The session of ``Store.write``: it notes the connection's change count when its
+    transaction begins (lazily, at the first statement, so a write block that has not yet
+    touched the database holds no lock)."""
+
+
+@event.listens_for(_WriteSession, "after_begin")
+def _note_changes(session: Session, _transaction: Any, connection: Any) -> None:
+    raw = connection.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection):
+        session.info.setdefault("changes_at_begin", raw.total_changes)
 
 
 def _advance_generation(session: Session, changes_before: int) -> None:
+    raw = session.connection().connection.driver_connection
+    if isinstance(raw, sqlite3.Connection):
+        moved = _advance_raw(raw, changes_before)
+        if moved is not None:
+            session.info["generation"] = moved
+
+
+def _advance_raw(db: sqlite3.Connection, changes_before: int) -> tuple[int, int] | None:
     """Advance the generation if the transaction changed anything (an import that finds
-    nothing new leaves the file exactly as it was)."""
-    session.flush()
-    if _total_changes(session) == changes_before:
-        return
-    before = Store.generation(session)
+    nothing new leaves the file exactly as it was); returns ``(before, after)``."""
+    if db.total_changes == changes_before:
+        return None
+    before = read_generation(db)
     # The value column is JSON: store the number as JSON text, as the ORM would.
-    session.connection().exec_driver_sql(
+    db.execute(
         "INSERT INTO config (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (_GENERATION_KEY, str(before + 1)),
     )
-    session.info["generation"] = (before, before + 1)
+    return before, before + 1
 
 
 def _inspect_existing(path: Path) -> None:
@@ -237,6 +323,9 @@ def _make_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        # The most recently used connection first: SQLite keeps a page cache per connection
+        # and a write from another connection empties it, so one thread reuses one.
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -247,6 +336,7 @@ def _make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")  # an answer survives a power cut
+        cur.execute("PRAGMA cache_size = -16000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from srs import scheduler
 from srs.clock import from_ms, next_day_start, to_ms
@@ -39,7 +37,7 @@ CARD_COLUMNS = (
 INSTANT_COLUMNS = frozenset({"due", "last_review", "buried_until", "modified_at"})
 BOOL_COLUMNS = frozenset({"suspended"})
 _CARD_SELECT = ", ".join(f"c.{name}" for name in ("id", "note_id", *CARD_COLUMNS))
-_PRESET_SELECT = (
+PRESET_SELECT = (
     "p.learn_steps, p.relearn_steps, p.desired_retention, p.maximum_interval, p.fsrs_params, "
     "p.leech_threshold, p.leech_action, p.rollover_hour, p.bury_new, p.bury_reviews, "
     "p.bury_interday_learning"
@@ -77,7 +75,7 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer(
-    session: Session,
+    db: sqlite3.Connection,
     card_id: int,
     rating: Rating,
     now: datetime,
@@ -86,33 +84,37 @@ def answer(
 ) -> Answered:
     """Answer a card: schedule it, log it, bury siblings, handle leeches; undoable.
 
-    Writes through the session's connection without the ORM: call it in a session that
-    holds no loaded card of this note.
+    Args:
+        db: a plain sqlite3 connection inside a write transaction (``Store.raw_write``).
+        card_id: the card.
+        rating: the button pressed.
+        now: the answer time.
+        tz: the user's time zone.
+        duration_ms: time taken to answer.
 
     Raises:
         NotFound: no such card.
         UsageError: the card is suspended.
     """
-    conn = session.connection()
-    found = conn.exec_driver_sql(
-        f"SELECT {_CARD_SELECT}, n.tags, {_PRESET_SELECT} FROM cards c "
+    found = db.execute(
+        f"SELECT {_CARD_SELECT}, n.tags, {PRESET_SELECT} FROM cards c "
         "JOIN notes n ON n.id = c.note_id "
         "JOIN decks d ON d.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
         "JOIN presets p ON p.id = d.preset_id WHERE c.id = ?",
         (card_id,),
-    ).first()
+    ).fetchone()
     if found is None:
         raise NotFound(f"no card with id {card_id}")
     width = 2 + len(CARD_COLUMNS)
     card = dict(zip(("id", "note_id", *CARD_COLUMNS), found[:width], strict=True))
     note_tags: str = found[width]
-    preset = _Preset(*found[width + 1 :])
+    preset = PresetRow(*found[width + 1 :])
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
     until = next_day_start(now, tz, preset.rollover_hour)
-    siblings = _siblings_to_bury(conn, card, preset, now, until)
-    before = _sched(card)
+    siblings = _siblings_to_bury(db, card, preset, now, until)
+    before = sched_from_row(card)
     outcome = scheduler.answer_card(
         before,
         rating,
@@ -123,8 +125,8 @@ def answer(
         duration_ms=duration_ms,
     )
     rec = outcome.review
-    at = _unique_review_time(conn, card_id, to_ms(rec.reviewed_at))
-    log_id = conn.exec_driver_sql(
+    at = _unique_review_time(db, card_id, to_ms(rec.reviewed_at))
+    log_id = db.execute(
         "INSERT INTO revlog (card_id, reviewed_at, rating, kind, interval_before, "
         "interval_after, factor, stability, difficulty, duration_ms) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -141,7 +143,7 @@ def answer(
             rec.duration_ms,
         ),  # fmt: skip
     ).lastrowid
-    undo_id = conn.exec_driver_sql(
+    undo_id = db.execute(
         "INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
         "VALUES ('answer', ?, ?, ?, ?)",
         (
@@ -152,10 +154,10 @@ def answer(
         ),
     ).lastrowid
     # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.
-    conn.exec_driver_sql("DELETE FROM undo WHERE id <= ?", (int(undo_id or 0) - UNDO_DEPTH,))
+    db.execute("DELETE FROM undo WHERE id <= ?", (int(undo_id or 0) - UNDO_DEPTH,))
     new, now_ms = outcome.card, to_ms(now)
     suspended = outcome.became_leech and config.leech_action == LeechAction.SUSPEND
-    conn.exec_driver_sql(
+    db.execute(
         "UPDATE cards SET state = ?, step = ?, due = ?, stability = ?, difficulty = ?, "
         "last_review = ?, interval_days = ?, reps = ?, lapses = ?, modified_at = ?, "
         "suspended = ? WHERE id = ?",
@@ -175,13 +177,13 @@ def answer(
         ),  # fmt: skip
     )
     if siblings:
-        conn.exec_driver_sql(
+        db.execute(
             f"UPDATE cards SET buried = ?, buried_until = ? "
             f"WHERE id IN ({','.join('?' * len(siblings))})",
             (int(BuryKind.SIBLING), to_ms(until), *(s["id"] for s in siblings)),
         )
     if outcome.became_leech:
-        conn.exec_driver_sql(
+        db.execute(
             "UPDATE notes SET tags = ? WHERE id = ?",
             (tags_to_column([*tags_from_column(note_tags), "leech"]), card["note_id"]),
         )
@@ -196,7 +198,9 @@ def answer(
 
 
 @dataclass(frozen=True)
-class _Preset:
+class PresetRow:
+    """A preset's scheduling columns as ``PRESET_SELECT`` reads them (JSON as text)."""
+
     learn_steps: str
     relearn_steps: str
     desired_retention: float
@@ -210,6 +214,7 @@ class _Preset:
     bury_interday_learning: int
 
     def config(self) -> SchedulingConfig:
+        """The scheduler's view of the preset."""
         return SchedulingConfig(
             learn_steps_minutes=tuple(float(s) for s in json.loads(self.learn_steps)),
             relearn_steps_minutes=tuple(float(s) for s in json.loads(self.relearn_steps)),
@@ -230,7 +235,8 @@ def _at(value: int | None) -> datetime | None:
     return from_ms(value) if value is not None else None
 
 
-def _sched(card: dict[str, Any]) -> CardSched:
+def sched_from_row(card: dict[str, Any]) -> CardSched:
+    """The scheduler's view of a card row (raw column values by name)."""
     stability, difficulty = card["stability"], card["difficulty"]
     return CardSched(
         state=CardState(card["state"]),
@@ -246,24 +252,28 @@ def _sched(card: dict[str, Any]) -> CardSched:
     )
 
 
-def _unique_review_time(conn: Connection, card_id: int, at: int) -> int:
+def _unique_review_time(db: sqlite3.Connection, card_id: int, at: int) -> int:
     """Review times are unique per card (Anki's revlog ids are ms): nudge by 1 ms on clash."""
     query = "SELECT 1 FROM revlog WHERE card_id = ? AND reviewed_at = ?"
-    while conn.exec_driver_sql(query, (card_id, at)).first() is not None:
+    while db.execute(query, (card_id, at)).fetchone() is not None:
         at += 1
     return at
 
 
 def _siblings_to_bury(
-    conn: Connection, card: dict[str, Any], preset: _Preset, now: datetime, day_end: datetime
+    db: sqlite3.Connection,
+    card: dict[str, Any],
+    preset: PresetRow,
+    now: datetime,
+    day_end: datetime,
 ) -> list[dict[str, Any]]:
     """Siblings Anki would bury: new ones, reviews due today, interday learning due today."""
     if not (preset.bury_new or preset.bury_reviews or preset.bury_interday_learning):
         return []
-    rows = conn.exec_driver_sql(
+    rows = db.execute(
         f"SELECT {_CARD_SELECT} FROM cards c WHERE c.note_id = ? AND c.id != ? ORDER BY c.id",
         (card["note_id"], card["id"]),
-    ).all()
+    ).fetchall()
     names = ("id", "note_id", *CARD_COLUMNS)
     end_ms, soon_ms = to_ms(day_end), to_ms(now + timedelta(hours=1))
     out = []

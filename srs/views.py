@@ -1,113 +1,148 @@
 """Provides the ``CardView`` that screens and commands show: a card with its question and
-answer rendered from its note type's templates, read in one query per batch of cards (the
-review screen asks for one after every answer, so no ORM objects are built for it)."""
+answer rendered from its note type's templates, read in one plain SQL query per batch of
+cards (the review screen asks for one after every answer, so no ORM objects are built)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, aliased
-
 from srs import scheduler
+from srs.clock import from_ms
 from srs.domain import BuryKind, CardView, SchedulingConfig, SourceKind, buried_now
-from srs.models import Card, Deck, Note, Notetype, Preset
 from srs.notes import split_fields, tags_from_column
 from srs.render import render_card
-from srs.study import card_sched, scheduling_config
+from srs.study_answer import PRESET_SELECT, PresetRow, sched_from_row
 
-_Home = aliased(Deck)
-_COLUMNS = (
-    Card.id, Card.note_id, Card.ord, Card.state, Card.step, Card.due, Card.new_position,
-    Card.stability, Card.difficulty, Card.last_review, Card.interval_days, Card.reps,
-    Card.lapses, Card.suspended, Card.buried, Card.buried_until, Card.flag, Note.guid,
-    Note.fields.label("note_fields"), Note.tags, Note.source_kind, Note.source_path,
-    Note.source_line, Notetype.name.label("nt_name"), Notetype.kind.label("nt_kind"),
-    Notetype.fields.label("nt_fields"), Notetype.templates, Notetype.css,
-    Deck.name.label("deck_name"), Preset.learn_steps, Preset.relearn_steps,
-    Preset.desired_retention, Preset.maximum_interval, Preset.fsrs_params,
-    Preset.leech_threshold, Preset.leech_action, Preset.rollover_hour,
+_CARD_NAMES = (
+    "id", "note_id", "ord", "state", "step", "due", "new_position", "stability", "difficulty",
+    "last_review", "interval_days", "reps", "lapses", "suspended", "buried", "buried_until",
+    "flag",
 )  # fmt: skip
-
-
-# Built once; run on the connection (Core, no ORM objects) with the ids as one parameter.
-_QUERY = (
-    select(*_COLUMNS)
-    .join(Note, Note.id == Card.note_id)
-    .join(Notetype, Notetype.id == Note.notetype_id)
-    .join(Deck, Deck.id == Card.deck_id)
+_NOTE_NAMES = ("guid", "fields", "tags", "source_kind", "source_path", "source_line")
+_SQL = (
+    f"SELECT {', '.join('c.' + n for n in _CARD_NAMES)}, "
+    f"{', '.join('n.' + n for n in _NOTE_NAMES)}, n.notetype_id, d.name, {PRESET_SELECT} "
+    "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id "
     # The preset is the home deck's: a card in a filtered deck keeps its own.
-    .join(_Home, _Home.id == func.coalesce(func.nullif(Card.original_deck_id, 0), Card.deck_id))
-    .join(Preset, Preset.id == _Home.preset_id)
-    .where(Card.id.in_(bindparam("ids", expanding=True)))
+    "JOIN decks h ON h.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
+    "JOIN presets p ON p.id = h.preset_id WHERE c.id IN "
 )
+_CHUNK = 500  # ids per query, well under SQLite's limit on parameters
 
 
-def _rows(session: Session, card_ids: Sequence[int]) -> Any:
-    return session.connection().execute(_QUERY, {"ids": list(card_ids)})
+@dataclass(frozen=True)
+class NotetypeInfo:
+    """What rendering needs of a note type, parsed once."""
+
+    name: str
+    is_cloze: bool
+    field_names: tuple[str, ...]
+    templates: tuple[dict[str, Any], ...]
+    css: str
+
+
+NotetypeCache = dict[int, NotetypeInfo]
 
 
 def card_views(
-    session: Session, card_ids: Sequence[int], now: datetime, tz: tzinfo
+    db: sqlite3.Connection, card_ids: Sequence[int], now: datetime, tz: tzinfo
 ) -> dict[int, CardView]:
     """The cards of ``card_ids`` that exist, as screens show them, by id."""
     out: dict[int, CardView] = {}
-    for row in _rows(session, card_ids):
-        view, _ = _view(row, now, tz)
-        out[view.card_id] = view
+    notetypes: NotetypeCache = {}
+    ids = list(card_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in db.execute(_SQL + f"({','.join('?' * len(chunk))})", chunk):
+            view, _ = _view(db, row, now, tz, notetypes)
+            out[view.card_id] = view
     return out
 
 
 def card_view_and_config(
-    session: Session, card_id: int, now: datetime, tz: tzinfo
+    db: sqlite3.Connection,
+    card_id: int,
+    now: datetime,
+    tz: tzinfo,
+    notetypes: NotetypeCache | None = None,
 ) -> tuple[CardView, SchedulingConfig] | None:
     """One card as a screen shows it, with its preset's scheduling settings (None if the
-    card does not exist)."""
-    row = _rows(session, [card_id]).first()
-    return _view(row, now, tz) if row is not None else None
+    card does not exist). ``notetypes`` keeps parsed note types between calls; the caller
+    drops it when the collection changes."""
+    row = db.execute(_SQL + "(?)", (card_id,)).fetchone()
+    if row is None:
+        return None
+    return _view(db, row, now, tz, notetypes if notetypes is not None else {})
 
 
-def _view(row: Any, now: datetime, tz: tzinfo) -> tuple[CardView, SchedulingConfig]:
-    # The row's preset and card columns carry the ORM names, so the study helpers read it.
-    names = [f["name"] for f in row.nt_fields]
-    values = split_fields(row.note_fields)
+def _notetype(db: sqlite3.Connection, notetype_id: int, cache: NotetypeCache) -> NotetypeInfo:
+    found = cache.get(notetype_id)
+    if found is None:
+        name, kind, fields, templates, css = db.execute(
+            "SELECT name, kind, fields, templates, css FROM notetypes WHERE id = ?",
+            (notetype_id,),
+        ).fetchone()
+        found = NotetypeInfo(
+            name=name,
+            is_cloze=kind == "cloze",
+            field_names=tuple(f["name"] for f in json.loads(fields)),
+            templates=tuple(json.loads(templates)),
+            css=css,
+        )
+        cache[notetype_id] = found
+    return found
+
+
+def _view(
+    db: sqlite3.Connection, row: Any, now: datetime, tz: tzinfo, notetypes: NotetypeCache
+) -> tuple[CardView, SchedulingConfig]:
+    card = dict(zip(_CARD_NAMES, row, strict=False))
+    width = len(_CARD_NAMES)
+    guid, note_fields, note_tags, source_kind, source_path, source_line = row[
+        width : width + len(_NOTE_NAMES)
+    ]
+    notetype_id, deck_name = row[width + len(_NOTE_NAMES) : width + len(_NOTE_NAMES) + 2]
+    config = PresetRow(*row[width + len(_NOTE_NAMES) + 2 :]).config()
+    nt = _notetype(db, notetype_id, notetypes)
+    names = nt.field_names
+    values = split_fields(note_fields)
     fields = dict(zip(names, values + [""] * (len(names) - len(values)), strict=False))
-    is_cloze = row.nt_kind == "cloze"
-    templates = row.templates
-    template = templates[0] if is_cloze else templates[min(row.ord, len(templates) - 1)]
-    tags = tags_from_column(row.tags)
+    ord_ = card["ord"]
+    template = nt.templates[0] if nt.is_cloze else nt.templates[min(ord_, len(nt.templates) - 1)]
+    tags = tags_from_column(note_tags)
     rendered = render_card(
-        template["qfmt"], template["afmt"], fields, row.ord, is_cloze=is_cloze, tags=tags,
-        deck=row.deck_name, notetype=row.nt_name, card_name=template.get("name", ""),
+        template["qfmt"], template["afmt"], fields, ord_, is_cloze=nt.is_cloze, tags=tags,
+        deck=deck_name, notetype=nt.name, card_name=template.get("name", ""),
     )  # fmt: skip
-    sched = card_sched(row)
-    config = scheduling_config(row)
+    sched = sched_from_row(card)
     params = scheduler.params_or_default(config.fsrs_params)
-    buried = (
-        BuryKind(row.buried) if buried_now(row.buried, row.buried_until, now) else BuryKind.NONE
-    )
+    until = from_ms(card["buried_until"]) if card["buried_until"] is not None else None
+    buried = BuryKind(card["buried"]) if buried_now(card["buried"], until, now) else BuryKind.NONE
     view = CardView(
-        card_id=row.id,
-        note_id=row.note_id,
-        guid=row.guid,
-        deck=row.deck_name,
-        ord=row.ord,
-        notetype=row.nt_name,
+        card_id=card["id"],
+        note_id=card["note_id"],
+        guid=guid,
+        deck=deck_name,
+        ord=ord_,
+        notetype=nt.name,
         sched=sched,
-        new_position=row.new_position,
-        suspended=row.suspended,
+        new_position=card["new_position"],
+        suspended=bool(card["suspended"]),
         buried=buried,
-        flag=row.flag,
+        flag=card["flag"],
         tags=tags,
         question_html=rendered.question_html,
         answer_html=rendered.answer_html,
-        source_kind=SourceKind(row.source_kind),
-        source_path=row.source_path,
-        source_line=row.source_line,
+        source_kind=SourceKind(source_kind),
+        source_path=source_path,
+        source_line=source_line,
         retrievability=scheduler.card_retrievability(sched, now, params, tz, config.rollover_hour),
-        markup="markdown" if row.source_kind == SourceKind.OBSIDIAN else "html",
-        css=row.css,
+        markup="markdown" if source_kind == SourceKind.OBSIDIAN else "html",
+        css=nt.css,
     )
     return view, config
