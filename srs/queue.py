@@ -226,37 +226,42 @@ def _counts(
 def counts_from_raw(
     raw: RawCounts, decks: dict[int, DeckNode], tops: list[DeckNode]
 ) -> list[DeckCounts]:
-    """Counts after limits for ``tops`` and their subdecks, in tree order, from raw counts."""
+    """Counts after limits for ``tops`` and their subdecks, in tree order, from raw counts.
+
+    A deck's new (review) count is its own cards plus its children's capped counts, capped
+    by its limit less what its whole subtree introduced (reviewed) today; learning cards
+    are not limited. One pass from the leaves up.
+    """
+    totals: dict[int, tuple[int, int, int, int, int]] = {}
+
+    def visit(node: DeckNode) -> tuple[int, int, int, int, int]:
+        learn = raw.learn.get(node.id, 0)
+        new_done = len(raw.log.new_done.get(node.id, ()))
+        review_done = len(raw.log.review_done.get(node.id, ()))
+        new = raw.new.get(node.id, 0)
+        review = raw.review.get(node.id, 0)
+        for child in node.children:
+            c_learn, c_new_done, c_review_done, c_new, c_review = visit(decks[child])
+            learn += c_learn
+            new_done += c_new_done
+            review_done += c_review_done
+            new += c_new
+            review += c_review
+        new = max(0, min(new, node.preset.new_per_day - new_done))
+        review = max(0, min(review, node.preset.reviews_per_day - review_done))
+        totals[node.id] = (learn, new_done, review_done, new, review)
+        return totals[node.id]
+
     rows: list[DeckCounts] = []
-    memo: dict[tuple[int, bool], int] = {}
-
-    def done(per_deck: dict[int, set[int]], deck_id: int) -> int:
-        return sum(len(per_deck.get(d, ())) for d in subtree(decks, deck_id))
-
-    def capped(deck_id: int, is_new: bool) -> int:
-        key = (deck_id, is_new)
-        if key not in memo:
-            node = decks[deck_id]
-            own = (raw.new if is_new else raw.review).get(deck_id, 0)
-            total = own + sum(capped(c, is_new) for c in node.children)
-            if is_new:
-                limit = node.preset.new_per_day - done(raw.log.new_done, deck_id)
-            else:
-                limit = node.preset.reviews_per_day - done(raw.log.review_done, deck_id)
-            memo[key] = max(0, min(total, limit))
-        return memo[key]
 
     def walk(node: DeckNode, depth: int) -> None:
-        learn = sum(raw.learn.get(d, 0) for d in subtree(decks, node.id))
-        rows.append(
-            DeckCounts(
-                node.id, node.name, capped(node.id, True), learn, capped(node.id, False), depth
-            )
-        )
+        learn, _, _, new, review = totals[node.id]
+        rows.append(DeckCounts(node.id, node.name, new, learn, review, depth))
         for child in node.children:
             walk(decks[child], depth + 1)
 
     for top in tops:
+        visit(top)
         walk(top, 0)
     return rows
 

@@ -238,9 +238,12 @@ def preview_seconds(
     (a delay reaching past the next day boundary counts whole days)."""
     now = utc(now)
     ctx = _context(card, now, config, tz, None)  # the four memory states, computed once
+    until_rollover = int((next_day_start(now, tz, config.rollover_hour) - now).total_seconds())
     out: dict[Rating, int] = {}
     for r in Rating:
-        after = _answer_in(ctx, card, r, now, config, tz, None, 0).review.interval_after
+        # The log's interval_after of answering with r, as answer_card computes it.
+        nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, r)
+        after = _as_revlog_interval(_next_secs(nxt), nxt.days, until_rollover)
         out[r] = after * DAY_SECS if after > 0 else -after
     return out
 

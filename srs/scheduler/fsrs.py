@@ -314,13 +314,23 @@ def next_states(
     desired_retention: float,
     elapsed_days: int,
 ) -> dict[Rating, ItemState]:
-    """The four possible next memory states with their raw intervals (fsrs-rs ``next_states``)."""
-    w = params_or_default(params)
+    """The four possible next memory states with their raw intervals (fsrs-rs ``next_states``).
+
+    Pure, so recent results are kept: the review screen previews a card's four buttons and
+    then answers it, which asks the same question twice.
+    """
+    return dict(_next_states(params_or_default(params), memory, desired_retention, elapsed_days))
+
+
+@lru_cache(maxsize=256)
+def _next_states(
+    w: tuple[float, ...], memory: MemoryState | None, desired_retention: float, elapsed_days: int
+) -> tuple[tuple[Rating, ItemState], ...]:
     out: dict[Rating, ItemState] = {}
     for rating in Rating:
         mem = next_memory(w, memory, elapsed_days, rating)
         out[rating] = ItemState(mem, next_interval_raw(w, mem.stability, desired_retention))
-    return out
+    return tuple(out.items())
 
 
 def memory_from_sm2(
