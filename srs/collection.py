@@ -294,7 +294,7 @@ class Collection:
         from srs.search import search_cards
 
         with self.store.read() as session:
-            rollover = queue.rollover_hour(queue.load_decks(session))
+            rollover = queue.read_rollover_hour(session)
             return search_cards(
                 session, query, now=self.now(), tz=self.tz, limit=limit, rollover_hour=rollover
             )

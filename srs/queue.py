@@ -210,6 +210,19 @@ def rollover_hour(decks: dict[int, DeckNode]) -> int:
     return min(decks.values(), key=lambda d: d.preset.id).preset.rollover_hour
 
 
+def read_rollover_hour(session: Session) -> int:
+    """``rollover_hour`` read straight from the database (one small query)."""
+    value = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT p.rollover_hour FROM decks d JOIN presets p ON p.id = d.preset_id "
+            "ORDER BY p.id LIMIT 1"
+        )
+        .scalar()
+    )
+    return DEFAULT_ROLLOVER_HOUR if value is None else int(value)
+
+
 def deck_counts(session: Session, now: datetime, tz: tzinfo) -> list[DeckCounts]:
     """Every deck with today's new / learn / review counts after limits, in tree order."""
     decks = load_decks(session)
