@@ -84,7 +84,8 @@ def _scan_changes(
             jobs.append(ReadJob(item, None if full or prev is None else prev.sha1))
     total = len(jobs)
     for done, result in enumerate(read_notes(jobs, options), 1):
-        _take(result, f"{key}/{result.item.rel}", resolver, out, report)
+        abs_key = f"{key}/{result.item.rel}"
+        _take(result, abs_key, state.source_files.get(abs_key), resolver, out, report)
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
     for abs_key in state.source_files:
@@ -97,6 +98,7 @@ def _scan_changes(
 def _take(
     result: ReadResult,
     abs_key: str,
+    previous: SourceFileRow | None,
     resolver: MediaResolver,
     out: _Scan,
     report: VaultImportReport,
@@ -108,7 +110,9 @@ def _take(
     # A file modified within the mtime granularity of now may change again without its
     # size or mtime changing ("racy git"): record no mtime, so the next import re-hashes it.
     racy = time.time_ns() - item.mtime_ns < _RACY_NS
-    out.rows.append(SourceFileRow(abs_key, item.size, -1 if racy else item.mtime_ns, result.sha1))
+    row = SourceFileRow(abs_key, item.size, -1 if racy else item.mtime_ns, result.sha1)
+    if row != previous:  # an unchanged file is not written again: the import stays a no-op
+        out.rows.append(row)
     if result.parsed is None:
         report.files_unchanged += 1
         return
