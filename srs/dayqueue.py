@@ -114,26 +114,16 @@ class DayQueue:
         if deck_ids:
             in_decks = f"deck_id IN ({','.join(str(int(d)) for d in deck_ids)})"
             params = {"now": now_ms, "bound": end_ms + _LEARN_AHEAD_MS, "end": end_ms}
-            learning = sorted(
-                (int(due), int(cid), int(did))
-                for cid, did, due in conn.execute(
-                    text(
-                        f"SELECT id, deck_id, due FROM cards WHERE {LEARNING_SQL} "
-                        f"AND due <= :bound AND {in_decks} AND {USABLE}"
-                    ),
-                    params,
+
+            def due_list(where: str) -> list[_Due]:
+                sql = (
+                    f"SELECT id, deck_id, due FROM cards WHERE {where} AND {in_decks} AND {USABLE}"
                 )
-            )
-            review = sorted(
-                (int(due), int(cid), int(did))
-                for cid, did, due in conn.execute(
-                    text(
-                        f"SELECT id, deck_id, due FROM cards WHERE {REVIEW_SQL} "
-                        f"AND due < :end AND {in_decks} AND {USABLE}"
-                    ),
-                    params,
-                )
-            )
+                rows = conn.execute(text(sql), params)
+                return sorted((int(due), int(cid), int(did)) for cid, did, due in rows)
+
+            learning = due_list(f"{LEARNING_SQL} AND due <= :bound")
+            review = due_list(f"{REVIEW_SQL} AND due < :end")
             # A burial that lifts before the day ends changes what is usable: rebuild then.
             lift = conn.execute(
                 text(
