@@ -11,8 +11,11 @@ no memory state, so srs computes it from the history). Anki then exports it
 Each importer runs in its own process under ``/usr/bin/time -v``: whole-process wall time
 and peak RSS. The workload lives in /dev/shm when it exists (both importers alike), so the
 figures measure the importers, not the shared disk. ``--small``: a 1/20 workload, quickly.
+``--keep DIR`` keeps the workload in DIR and reuses its package on the next run (when it was
+made for the same size); ``--repeat N`` runs both importers N times, alternately, and also
+prints the medians (the machine is shared: single runs are noisy).
 
-    /tmp/venv/bin/python bench/bench_import.py [--small] [--keep DIR]
+    /tmp/venv/bin/python bench/bench_import.py [--small] [--keep DIR] [--repeat N]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -161,31 +165,56 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="1/20 of the workload")
     parser.add_argument("--keep", type=Path, help="keep the workload in this folder")
     parser.add_argument("--package", type=Path, help="time this package instead of making one")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each importer")
     args = parser.parse_args()
     notes, per_card = SMALL if args.small else FULL
     shm = Path("/dev/shm")  # a RAM disk when there is one: the disk is shared and slow here
     with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        package = args.package or make_package(folder, notes, per_card)
-        for old in (folder / "srs.db", folder / "anki.anki2"):
-            for extra in ("", "-wal", "-shm"):
-                Path(f"{old}{extra}").unlink(missing_ok=True)
+        package = args.package or kept_package(folder, notes, per_card)
         print(f"package: {package.stat().st_size / 1e6:.1f} MB, {notes} notes")
-        srs_s, srs_cpu, srs_mb, srs_out = timed(SRS_IMPORT, package, folder / "srs.db")
-        anki_s, anki_cpu, anki_mb, anki_out = timed(ANKI_IMPORT, package, folder / "anki.anki2")
-        for name, wall, cpu, mb, out in (
-            ("srs ", srs_s, srs_cpu, srs_mb, srs_out),
-            ("anki", anki_s, anki_cpu, anki_mb, anki_out),
-        ):
+        runs: dict[str, list[tuple[float, float, float]]] = {"srs ": [], "anki": []}
+        for _ in range(max(1, args.repeat)):
+            for name, code, target in (
+                ("srs ", SRS_IMPORT, folder / "srs.db"),
+                ("anki", ANKI_IMPORT, folder / "anki.anki2"),
+            ):
+                for extra in ("", "-wal", "-shm"):
+                    Path(f"{target}{extra}").unlink(missing_ok=True)
+                wall, cpu, mb, out = timed(code, package, target)
+                runs[name].append((wall, cpu, mb))
+                print(
+                    f"{name}: {wall:6.2f} s wall  {cpu:6.2f} s CPU  {mb:5.0f} MB peak"
+                    f"  (cards, revlog: {out})",
+                    flush=True,
+                )
+        (srs_s, srs_cpu, srs_mb), (anki_s, anki_cpu, anki_mb) = (
+            tuple(statistics.median(run[i] for run in runs[name]) for i in range(3))
+            for name in ("srs ", "anki")
+        )
+        if args.repeat > 1:
             print(
-                f"{name}: {wall:6.2f} s wall  {cpu:6.2f} s CPU  {mb:5.0f} MB peak"
-                f"  (cards, revlog: {out})"
+                f"medians: srs {srs_s:.2f} s wall {srs_cpu:.2f} s CPU {srs_mb:.0f} MB;"
+                f" anki {anki_s:.2f} s wall {anki_cpu:.2f} s CPU {anki_mb:.0f} MB"
             )
         print(
             f"ratio srs/anki: wall {srs_s / anki_s:.2f}x, CPU {srs_cpu / anki_cpu:.2f}x,"
             f" memory {srs_mb / anki_mb:.2f}x"
         )
+
+
+def kept_package(folder: Path, notes: int, per_card: int) -> Path:
+    """The workload package in ``folder``: reused when it was made for this size."""
+    package, marker = folder / "bench.apkg", folder / "bench.json"
+    wanted = {"notes": notes, "reviews_per_card": per_card}
+    if package.exists() and marker.exists() and json.loads(marker.read_text()) == wanted:
+        return package
+    for old in (folder / "source.anki2", package):
+        old.unlink(missing_ok=True)
+    made = make_package(folder, notes, per_card)
+    marker.write_text(json.dumps(wanted))
+    return made
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ Identity and modelling choices (see also ``importers.anki``):
   collection, else get the next free id and keep Anki's in ``extra["anki_id"]``;
 * review-log rows are identified by (card, answer time in ms) and inserted with
   ``INSERT OR IGNORE`` on that unique key, so they are never duplicated; their own id is
-  assigned by SQLite (Anki's id is the answer time, kept exactly in ``reviewed_at``);
+  assigned by SQLite in insertion order, which is by card, then time (Anki's id is the
+  answer time, kept exactly in ``reviewed_at``); when the plan names the package's SQLite
+  file, the rows are copied inside SQLite (``srs.ingest_anki_revlog``);
 * media are staged under temporary names inside the media folder, renamed into place
   only after the commit, and removed if anything fails; a name taken by other content
   gets the incoming file as ``<stem>-<sha1>.<ext>`` and the imported notes' references
@@ -38,6 +40,7 @@ from srs.ingest_anki_plan import (
     PresetIn,
     RevlogIn,
 )
+from srs.ingest_anki_revlog import RevlogWriter, attach_package
 from srs.ingest_anki_rows import AnkiWriter
 from srs.reports import ImportReport
 from srs.store import Store
@@ -112,7 +115,12 @@ def ingest_anki(
                     )
                 notes = run.notes(plan.notes, notetypes, renames)
                 cards = run.cards(plan.cards, notes, decks)
-                run.revlog(plan.revlog(), cards, plan.revlog_total)
+                revlog = RevlogWriter(conn, report.kind("revlog"), tick)
+                if plan.revlog_db is not None and revlog.can_attach(cards):
+                    attach_package(session, plan.revlog_db)
+                    revlog.from_attached(cards)
+                else:
+                    revlog.from_batches(plan.revlog(), cards, plan.revlog_total)
             finally:
                 conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
             if dry_run:

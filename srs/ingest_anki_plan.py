@@ -100,5 +100,8 @@ class AnkiPlan:
     cards: list[CardIn] = field(default_factory=list)
     revlog: Callable[[], Iterable[list[RevlogIn]]] = lambda: iter(())
     revlog_total: int = 0
+    # the package's SQLite file, when the engine may attach it and copy the review log
+    # (its ``revlog`` table, the same rows ``revlog`` yields) without Python in between
+    revlog_db: Path | None = None
     media: list[MediaIn] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)

@@ -1,28 +1,26 @@
-"""Provides ``AnkiWriter``: the database side of one Anki import (matching, id allocation,
-bulk Core inserts), run inside the transaction ``srs.ingest_anki.ingest_anki`` opens."""
+"""Provides ``AnkiWriter``: the database side of one Anki import's notes and cards (matching,
+id allocation, bulk Core inserts), run inside the transaction ``srs.ingest_anki.ingest_anki``
+opens."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, column, insert, select, table, update
 
-from srs.clock import to_ms
 from srs.ingest_anki_media import rewrite_media_refs
 from srs.ingest_anki_meta import MetaWriter
 from srs.ingest_anki_plan import (
     CARD_SCHED_COLUMNS,
     CardIn,
     NoteIn,
-    RevlogIn,
 )
 from srs.models import Card, Note
 
 _CHUNK = 500  # ids per IN (...) query
 _BULK = 5000  # rows per executemany
-_REINDEX_MIN_ROWS = 50_000  # review-log rows above which indexes are rebuilt, not maintained
 
 
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
@@ -70,33 +68,30 @@ _CARD_COLUMNS = (
     "orphaned", "extra",
 )  # fmt: skip
 _CARDS = table("cards", *(column(n) for n in _CARD_COLUMNS))
-_REVLOG = table(
-    "revlog",
-    *(
-        column(n)
-        for n in (
-            "card_id",
-            "reviewed_at",
-            "rating",
-            "kind",
-            "interval_before",
-            "interval_after",
-            "factor",
-            "duration_ms",
-        )
-    ),
-)
+
+
+class _StoredNote(NamedTuple):
+    """The columns of a stored note an import compares with an incoming one."""
+
+    id: int
+    guid: str
+    notetype_id: int
+    fields: str
+    tags: str
+    modified_ms: int
 
 
 class AnkiWriter(MetaWriter):
-    """One ingest: presets, decks and note types (``MetaWriter``), then notes, cards and the
-    review log in bulk."""
+    """One ingest: presets, decks and note types (``MetaWriter``), then notes and cards in
+    bulk (the review log: ``srs.ingest_anki_revlog``)."""
 
     def _bulk_sql(self, target: Any) -> str:
         """A Core ``insert()`` of every column of ``target``, compiled once for the driver's
         executemany (positional parameters, in column order): per-row parameter processing
         would cost more than the inserts themselves on bulk imports."""
         return str(insert(target).compile(dialect=self.conn.dialect))
+
+    _added_notes: set[int] = set()  # ids of the notes ``notes()`` inserted
 
     # -- notes and cards -------------------------------------------------------------------
 
@@ -109,14 +104,14 @@ class AnkiWriter(MetaWriter):
         rep = self.report.kind("notes")
         if renames:  # media imported under another name: point the notes at it
             incoming = [n._replace(fields=rewrite_media_refs(n.fields, renames)) for n in incoming]
-        existing: dict[str, Any] = {}
+        existing: dict[str, _StoredNote] = {}
         for chunk in _chunks([n.guid for n in incoming]):
-            for r in self.conn.execute(
-                select(
-                    Note.id, Note.guid, Note.notetype_id, Note.fields, Note.tags, Note.modified_at
-                ).where(Note.guid.in_(chunk))
+            for r in self.conn.exec_driver_sql(
+                "SELECT id, guid, notetype_id, fields, tags, modified_at FROM notes"
+                f" WHERE guid IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
             ):
-                existing[r.guid] = r
+                existing[r[1]] = _StoredNote._make(r)
         out: dict[int, int] = {}
         new: list[NoteIn] = []
         updates: list[dict[str, Any]] = []
@@ -133,7 +128,7 @@ class AnkiWriter(MetaWriter):
             out[n.anki_id] = cur.id
             if cur.fields == n.fields and cur.tags == n.tags:
                 rep.unchanged += 1
-            elif n.modified_ms > to_ms(cur.modified_at):
+            elif n.modified_ms > cur.modified_ms:
                 updates.append(
                     {
                         "b_id": cur.id,
@@ -159,6 +154,7 @@ class AnkiWriter(MetaWriter):
                 json.dumps(extra) if extra else "{}",
             ))  # fmt: skip
             out[n.anki_id] = nid
+        self._added_notes = set(ids)
         sql = self._bulk_sql(_NOTES)
         for chunk in _chunks(rows, _BULK):
             self.conn.exec_driver_sql(sql, chunk)
@@ -170,13 +166,16 @@ class AnkiWriter(MetaWriter):
         self, incoming: list[CardIn], notes: dict[int, int], decks: dict[int, int]
     ) -> dict[int, int]:
         rep = self.report.kind("cards")
-        note_ids = sorted(set(notes.values()))
+        # notes added by this import have no cards yet: only the others are looked up
+        note_ids = sorted(set(notes.values()) - self._added_notes)
         existing: dict[tuple[int, int], int] = {}
         for chunk in _chunks(note_ids):
-            for r in self.conn.execute(
-                select(Card.id, Card.note_id, Card.ord).where(Card.note_id.in_(chunk))
+            for card_id, note_id, ord_ in self.conn.exec_driver_sql(
+                "SELECT id, note_id, ord FROM cards"
+                f" WHERE note_id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
             ):
-                existing[(r.note_id, r.ord)] = r.id
+                existing[(note_id, ord_)] = card_id
         out: dict[int, int] = {}
         new: list[CardIn] = []
         for c in incoming:
@@ -216,55 +215,3 @@ class AnkiWriter(MetaWriter):
             rep.added += len(rows)
         self.tick(len(incoming))
         return out
-
-    # -- review log ------------------------------------------------------------------------
-
-    def revlog(
-        self, batches: Iterable[list[RevlogIn]], cards: dict[int, int], total: int = 0
-    ) -> None:
-        """Insert review-log rows, skipping those already present (same card and time).
-
-        The statement is built with Core ``insert()`` and compiled once; the rows go to the
-        DB-API cursor's executemany (inside the session's transaction) as the tuples read
-        from the package, because any per-row work in Python would cost more than the
-        insert itself on a log of hundreds of thousands of rows. When the
-        incoming log is large and bigger than the stored one, the table's plain secondary
-        indexes are dropped and rebuilt once at the end (inside the same transaction),
-        which is much cheaper than maintaining them row by row.
-        """
-        rep = self.report.kind("revlog")
-        rebuild: list[str] = []
-        if total >= _REINDEX_MIN_ROWS:
-            stored = self.conn.exec_driver_sql("select count() from revlog").scalar() or 0
-            if total > stored:
-                indexes = self.conn.exec_driver_sql(
-                    "select name, sql from sqlite_master where type = 'index'"
-                    " and tbl_name = 'revlog' and sql is not null"
-                ).all()
-                for name, create in indexes:
-                    self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-                    rebuild.append(str(create))
-        stmt = insert(_REVLOG).prefix_with("OR IGNORE")
-        sql = str(stmt.compile(dialect=self.conn.dialect))
-        # most imports keep Anki's card ids: then rows go to the driver untouched
-        same_ids = all(k == v for k, v in cards.items())
-        known = cards.keys()
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            for batch in batches:
-                rows: Sequence[Sequence[Any]] = batch
-                if not same_ids or not {r[0] for r in batch} <= known:
-                    rows = [(cards[r[0]], *r[1:]) for r in batch if r[0] in known]
-                    if len(rows) < len(batch):
-                        rep.skip(
-                            "review-log row of a card that was not imported", len(batch) - len(rows)
-                        )
-                if rows:
-                    cursor.executemany(sql, rows)
-                    rep.added += cursor.rowcount
-                    rep.unchanged += len(rows) - cursor.rowcount
-                self.tick(len(batch))
-        finally:
-            cursor.close()
-        for create in rebuild:
-            self.conn.exec_driver_sql(create)

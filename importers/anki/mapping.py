@@ -43,6 +43,8 @@ from srs.ingest_anki import (
 from .memory import CardFacts, HistoryMemory, memories_for
 
 DEFAULT_STEPS = ([1.0, 10.0], [10.0])
+# Anki's burying queues -> srs's bury kind, as stored (other queues: not buried, 0)
+_BURY_KINDS = {q: int(bury_kind(q)) for q in (QUEUE_SIBLING_BURIED, QUEUE_MANUALLY_BURIED)}
 
 
 def preset_in(p: PkgPreset, rollover_hour: int) -> PresetIn:
@@ -89,16 +91,17 @@ def note_in(n: PkgNote) -> NoteIn:
         extra["anki_flags"] = n.flags
     if n.data:
         extra["anki_data"] = n.data
+    # positional: keyword arguments cost a third more, once per note of the package
     return NoteIn(
-        anki_id=n.anki_id,
-        guid=n.guid,
-        notetype_anki_id=n.notetype_anki_id,
-        fields=n.flds,
-        sort_field=n.sfld,
-        tags=n.tags,
-        created_ms=n.anki_id,
-        modified_ms=n.mod * 1000,
-        extra=extra,
+        n.anki_id,  # anki_id
+        n.guid,  # guid
+        n.notetype_anki_id,  # notetype_anki_id
+        n.flds,  # fields
+        n.sfld,  # sort_field
+        n.tags,  # tags
+        n.anki_id,  # created_ms
+        n.mod * 1000,  # modified_ms
+        extra,  # extra
     )
 
 
@@ -163,6 +166,7 @@ class Mapper:
             ],
             revlog=self.col.iter_revlog,
             revlog_total=col.revlog_count(),
+            revlog_db=col.revlog_source(),
             media=media,
         )
 
@@ -190,11 +194,10 @@ class Mapper:
         next_day_at = int(next_day_start(self.now, self.tz, self.rollover).timestamp())
         return memories_for(self.col.revlog_of(wanted), wanted, settings, next_day_at)
 
-    def _unbury_ms(self, c: PkgCard) -> int | None:
-        """Anki unburies at the next day boundary: the one after the card was last changed
-        (its ``mod``, when it was buried), in the store's zone."""
-        if c.queue not in (QUEUE_SIBLING_BURIED, QUEUE_MANUALLY_BURIED):
-            return None
+    def _unbury_ms(self, c: PkgCard) -> int:
+        """When a buried card comes back: Anki unburies at the next day boundary, the one
+        after the card was last changed (its ``mod``, when it was buried), in the store's
+        zone."""
         return to_ms(next_day_start(from_seconds(c.mod), self.tz, self.rollover))
 
     def card_in(self, c: PkgCard, data: CardData, history: HistoryMemory | None) -> CardIn:
@@ -235,6 +238,7 @@ class Mapper:
         if data.raw:
             parts.append(f'"data":{c.data}')
         extra_json = '{"anki":{' + ",".join(parts) + "}}"
+        bury = _BURY_KINDS.get(c.queue, 0)
         sched = (  # CARD_SCHED_COLUMNS order
             state,
             step,
@@ -248,8 +252,8 @@ class Mapper:
             c.reps,
             c.lapses,
             int(c.queue == QUEUE_SUSPENDED),
-            int(bury_kind(c.queue)),
-            self._unbury_ms(c),
+            bury,
+            self._unbury_ms(c) if bury else None,
             c.flags & 7,
             data.desired_retention,
             data.decay,

@@ -32,6 +32,8 @@ from srs.errors import PackageError
 MIN_SCHEMA = 11
 MAX_SCHEMA = 18
 _REVLOG_BATCH = 5000
+# The review-log columns an importer reads, in the order ``iter_revlog`` yields them.
+REVLOG_COLUMNS = ("cid", "id", "ease", "type", "lastIvl", "ivl", "factor", "time")
 
 
 def _unicase(a: str, b: str) -> int:
@@ -52,6 +54,7 @@ class AnkiCollection:
 
     def __init__(self, sqlite_path: Path, package_path: Path) -> None:
         self.package_path = package_path
+        self.sqlite_path = sqlite_path
         try:
             self.conn = sqlite3.connect(sqlite_path)
             self.conn.create_collation("unicase", _unicase)
@@ -335,13 +338,38 @@ class AnkiCollection:
     def revlog_count(self) -> int:
         return int(self._query("select count() from revlog")[0][0])
 
+    def revlog_source(self) -> Path | None:
+        """The collection file, for an importer to read the review log from directly (by
+        attaching it), when its ``revlog`` is a plain table with every column of
+        ``REVLOG_COLUMNS`` and ``id`` as its integer primary key, in a UTF-8 file (SQLite
+        attaches no other encoding to a UTF-8 database); else None (read it with
+        ``iter_revlog``)."""
+        if self._query("pragma encoding")[0][0] != "UTF-8":
+            return None
+        kind = self._query("select type from sqlite_master where name = 'revlog'")
+        if [tuple(r) for r in kind] != [("table",)]:
+            return None
+        info = self._query("pragma table_info(revlog)")
+        columns = {str(r[1]) for r in info}
+        # ``id`` must be the rowid (INTEGER PRIMARY KEY), as in Anki: always an integer
+        keys = [(str(r[1]), str(r[2]).lower()) for r in info if r[5]]
+        if keys != [("id", "integer")] or not columns.issuperset(REVLOG_COLUMNS):
+            return None
+        return self.sqlite_path
+
     def iter_revlog(self) -> Iterator[list[tuple[int, ...]]]:
-        """The review log in time order, in batches of raw tuples
+        """The review log by card, then time, in batches of raw tuples
         ``(cid, id, ease, type, lastIvl, ivl, factor, time)`` (no objects: there can be
-        millions of rows)."""
+        millions of rows).
+
+        Card order is the order of the importer's unique (card, time) key: inserting in
+        it appends to that index instead of touching a random page per row, which halves
+        the cost of a large import. SQLite's sorter orders the rows (``NOT INDEXED``): it
+        is faster than a walk of ``ix_revlog_cid`` with one table lookup per row.
+        """
         try:
             cur = self.conn.execute(
-                "select cid, id, ease, type, lastIvl, ivl, factor, time from revlog order by id"
+                f"select {', '.join(REVLOG_COLUMNS)} from revlog not indexed order by cid, id"
             )
             while True:
                 rows = cur.fetchmany(_REVLOG_BATCH)

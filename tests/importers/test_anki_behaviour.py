@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 from datetime import datetime
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from importers.anki import import_package
-from srs import ingest_anki_rows
+from srs import ingest_anki, ingest_anki_revlog
 from srs.clock import FixedClock
 from srs.errors import PackageError
 from srs.ingest_anki_media import rewrite_media_refs
@@ -245,7 +246,7 @@ def test_bulk_path_rebuilds_revlog_indexes(
     pkgs: tuple[factory.Built, dict[str, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built, paths = pkgs
-    monkeypatch.setattr(ingest_anki_rows, "_REINDEX_MIN_ROWS", 1)
+    monkeypatch.setattr(ingest_anki_revlog, "_REINDEX_MIN_ROWS", 1)
 
     def indexes(store: Store) -> list[tuple[str, str]]:
         with store.engine.connect() as conn:
@@ -259,7 +260,7 @@ def test_bulk_path_rebuilds_revlog_indexes(
     store = open_store(tmp_path, built.made_at)
     before = indexes(store)
     bad = tmp_path / "bad.apkg"
-    factory.rewrite_zip(paths["latest"], bad, {"1": b"not zstd"})  # fails after the revlog
+    factory.rewrite_zip(paths["latest"], bad, {"1": b"not zstd"})  # fails staging media
     with pytest.raises(PackageError):
         import_package(store, bad)
     assert indexes(store) == before
@@ -290,3 +291,33 @@ def test_note_whose_type_changed_is_skipped_with_its_cards(
     assert report.kind("cards").skipped == 2  # both cards of the reversed note
     assert report.kind("cards").added == 0
     assert snapshot(store) == before
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cyclic_gc_is_paused_during_an_import_and_restored(
+    pkgs: tuple[factory.Built, dict[str, Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    enabled: bool,
+) -> None:
+    built, paths = pkgs
+    store = open_store(tmp_path, built.made_at)
+    during: list[bool] = []
+    original = ingest_anki.ingest_anki
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        during.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("importers.anki.ingest_anki", spy)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert import_package(store, paths["latest"]).kind("cards").added > 0
+        assert gc.isenabled() == enabled
+        with pytest.raises(PackageError):
+            import_package(store, tmp_path / "missing.apkg")
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert during == [False]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from srs.ankipkg.units import (
+    _load_json,
     bury_kind,
     convert_due,
     creation_day,
@@ -93,3 +98,55 @@ def test_card_data_parsing() -> None:
     assert data.position == 3 and data.raw is not None and data.raw["cd"] == {"x": 1}
     assert parse_card_data("") == parse_card_data("not json") == parse_card_data("[1]")
     assert parse_card_data("").stability is None
+
+
+_JSON_CASES = [
+    '{"s":2.5,"d":6.1,"dr":0.9,"decay":0.1542,"lrt":1700000000}',
+    ' {"s":1} ',
+    '{"s":1}\n',
+    '{"s":1} trailing',
+    '{"s":1}{"d":2}',
+    '{"s":1,"s":2}',
+    '{"s":NaN,"d":Infinity}',
+    '{"s":01}',
+    '{"s":1e400}',
+    '{"a":"\\u00e9\\n"}',
+    '{"s":',
+    "{",
+    "[1]",
+    "1",
+    "-",
+    "true",
+    "null",
+    '"text"',
+    "",
+]
+
+
+def _outcome(load: object, text: str) -> str:
+    try:
+        return "ok " + repr(load(text))  # type: ignore[operator]
+    except ValueError:
+        return "error"
+
+
+@pytest.mark.parametrize("text", _JSON_CASES)
+def test_fast_json_reads_exactly_what_json_loads_reads(text: str) -> None:
+    assert _outcome(_load_json, text) == _outcome(json.loads, text)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+        ),
+        max_leaves=8,
+    ),
+    st.sampled_from(["", " ", "\n", "x", "}", ",1"]),
+    st.sampled_from(["", " ", "\t"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_fast_json_agrees_with_json_on_any_value(value: Any, tail: str, head: str) -> None:
+    text = head + json.dumps(value, separators=(",", ":")) + tail
+    assert _outcome(_load_json, text) == _outcome(json.loads, text)
