@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
 from srs.models import Card, Deck, Media, Note
@@ -62,6 +61,9 @@ def check_collection(store: Store) -> CheckReport:
     report = CheckReport()
     with store.read() as session:
         conn = session.connection()
+        # Alembic only here: every other command starts without loading it.
+        from alembic.runtime.migration import MigrationContext
+
         heads = MigrationContext.configure(conn).get_current_heads()
         report.schema_version = ",".join(heads)
         report.notes = int(session.scalar(select(func.count()).select_from(Note)) or 0)
