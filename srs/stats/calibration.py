@@ -12,13 +12,15 @@ so a million rows never reach Python.
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from srs.stats.days import DayScale
 from srs.stats.reviews import period_start
 from srs.stats.scope import Scope
-from srs.stats.sqlfuncs import ensure_pow
+from srs.stats.sqlfuncs import ensure_pow, sum_by_key
 from srs.stats.types import Calibration, CalibrationBin, Hour, Hours
 
 BINS = 10
@@ -35,59 +37,60 @@ def calibration_and_hours(
     """Predicted vs measured recall in ten bins of predicted probability, and the reviews
     (not filtered, manual or rescheduled) and passes by local hour of the day.
 
-    One pass over the period's log; one GROUP BY on a packed key (hour and pass, or 48 when
-    the row is not counted by hour; the calibration bin, or 10 when the row is not
-    calibrated) serves both tables. ``single`` is ``single_decay``'s answer.
+    One pass over the period's log, grouped (``sum_by_key``) on a packed key (hour and pass,
+    or 48 when the row is not counted by hour; the calibration bin, or 10 when the row is
+    not calibrated), serves both tables. ``single`` is ``single_decay``'s answer.
     """
     ensure_pow(session)
     start = period_start(scale, period)
     lo = 0 if start is None else scale.start_ms(start)
     span = (max(bounds[0], lo), bounds[1])  # rows (and their previous rows) from lo on
-    day_now = scale.sql_day("reviewed_at", *span)
+    day_now = scale.sql_day("revlog.reviewed_at", *span)
     day_prev = scale.sql_day("prev.reviewed_at", *span)
     hour = scale.sql_hour("reviewed_at", *span)
     if single is not None:  # one decay for every card: no lookup of the card per review
-        decay, join, card = repr(single), "", ""
+        decay, join = repr(single), ""
+        factor = repr(math.pow(0.9, -1.0 / single) - 1.0)
     else:
         deck = "coalesce(c.original_deck_id, c.deck_id)"
         decay = f"coalesce(c.decay, {scope.decay_sql(deck)})"
-        join, card = "JOIN cards c ON c.id = r.card_id", "card_id,"
+        join = "CROSS JOIN cards c ON c.id = revlog.card_id"
+        factor = f"(pow(0.9, -1.0 / {decay}) - 1.0)"
     # Each row that calibration counts finds its card's previous row in the period by one
-    # seek in the unique index (card_id, reviewed_at), then reads it by rowid: cheaper than a
-    # LAG window, which copies every row through a buffer. What the row itself decides is
-    # packed in f: 4 * (hours: 0 failed, 1 passed, 2 not counted) + (calibration: 0 not
-    # counted, 1 failed, 2 passed). "LIMIT -1" keeps each step a subquery of its own, so the
-    # day numbers (a CASE per DST period) and pred are computed once per row.
+    # seek in the unique index (card_id, reviewed_at) and computes the prediction from it in
+    # that subquery: cheaper than a LAG window, which copies every row through a buffer.
+    # h is the hour and pass (48: not counted by hour). "LIMIT -1" keeps p a subquery of its
+    # own, so pred (the seek) is computed once per row; pred's constant part is computed
+    # here when the decay is known.
     counted = "rating BETWEEN 1 AND 4 AND kind IN (0, 1, 2, 3) AND NOT (kind = 3 AND factor = 0)"
+    # A log without memory states in the period (history imported from Anki) predicts
+    # nothing: one probe spares a seek per review.
+    probe = f"""SELECT EXISTS (SELECT 1 FROM revlog WHERE +reviewed_at >= :lo
+                AND stability > 0 AND {scope.revlog_probe()})"""
+    if not session.execute(text(probe), {"lo": lo}).scalar_one():
+        counted = "0"
     sql = f"""
-        WITH x AS (
-            SELECT {card} {day_now} AS day, {hour} AS hour,
-                   CASE WHEN kind NOT IN (3, 4, 5) THEN rating > 1 ELSE 2 END * 4
-                   + CASE WHEN {counted} THEN 1 + (rating > 1) ELSE 0 END AS f,
-                   CASE WHEN {counted} THEN
-                       (SELECT q.id FROM revlog q
-                        WHERE q.card_id = revlog.card_id AND q.reviewed_at < revlog.reviewed_at
-                              AND q.reviewed_at >= :lo
-                        ORDER BY q.reviewed_at DESC LIMIT 1) END AS pid
-            FROM revlog WHERE +reviewed_at >= :lo AND {scope.revlog_filter()} LIMIT -1
-        ), r AS (
-            SELECT x.*, prev.stability AS prev_s, x.day - {day_prev} AS elapsed
-            FROM x LEFT JOIN revlog prev ON prev.id = x.pid LIMIT -1
-        ), p AS (
-            SELECT (r.f & 3) = 2 AS passed,
-                   CASE WHEN r.f < 8 THEN r.hour * 2 + (r.f >> 2) ELSE 48 END AS h,
-                   CASE WHEN r.f & 3 AND r.prev_s > 0 AND r.elapsed > 0
-                        THEN pow(1.0 + (pow(0.9, -1.0 / {decay}) - 1.0)
-                                       * r.elapsed / r.prev_s, -{decay})
-                        END AS pred
-            FROM r {join} LIMIT -1
+        WITH p AS (
+            SELECT CASE WHEN kind NOT IN (3, 4, 5) THEN {hour} * 2 + (rating > 1) ELSE 48 END AS h,
+                   CASE WHEN {counted} THEN (
+                       SELECT CASE WHEN e.s > 0 AND e.days > 0
+                                   THEN pow(1.0 + {factor} * e.days / e.s, -{decay}) END
+                       FROM (SELECT prev.stability AS s, {day_now} - {day_prev} AS days
+                             FROM revlog prev
+                             WHERE prev.card_id = revlog.card_id
+                                   AND prev.reviewed_at < revlog.reviewed_at
+                                   AND prev.reviewed_at >= :lo
+                             ORDER BY prev.reviewed_at DESC LIMIT 1) AS e) END AS pred,
+                   rating > 1 AS passed
+            FROM revlog {join}
+            WHERE +reviewed_at >= :lo AND {scope.revlog_filter()} LIMIT -1
         )
-        SELECT h * {BINS + 1} + coalesce(min(CAST(pred * {BINS} AS INTEGER), {BINS - 1}), {BINS})
-               AS k, count(*), total(pred), total(passed)
-        FROM p WHERE h < 48 OR pred IS NOT NULL GROUP BY k"""
+        SELECT h * {BINS + 1} + coalesce(min(CAST(pred * {BINS} AS INTEGER), {BINS - 1}), {BINS}),
+               pred, pred IS NOT NULL AND passed
+        FROM p WHERE h < 48 OR pred IS NOT NULL"""
     found: dict[int, tuple[int, float, float]] = {}
     by_hour: dict[int, tuple[int, int]] = {}
-    for k, n, sp, sr in session.execute(text(sql), {"lo": lo}):
+    for k, n, sp, sr in sum_by_key(session, sql, 2, {"lo": lo}):
         h, b = divmod(int(k), BINS + 1)
         if b < BINS:
             cn, cp, cr = found.get(b, (0, 0.0, 0.0))

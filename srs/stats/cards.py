@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from srs.stats.days import DAY_MS, DayScale
 from srs.stats.reviews import MATURE_DAYS, period_start
 from srs.stats.scope import Scope
-from srs.stats.sqlfuncs import ensure_pow, raw_rows
+from srs.stats.sqlfuncs import ensure_pow, raw_rows, sum_by_key
 from srs.stats.types import (
     PERIOD_DAYS,
     Added,
@@ -27,17 +27,26 @@ from srs.stats.types import (
 )
 
 
-def card_counts(session: Session, scope: Scope, now_ms: int) -> Counts:
-    """Cards by state as Anki's Card Counts (inactive separated): suspended and buried cards
-    are counted only as such; review cards with an interval of 21 days or more are mature."""
-    # one packed integer key: SQLite groups on it several times faster than on four columns
-    sql = f"""SELECT (state & 3) * 8 + (suspended != 0) * 4
+def counts_and_intervals(session: Session, scope: Scope, now_ms: int) -> tuple[Counts, Histogram]:
+    """Cards by state as Anki's Card Counts (inactive separated), and the current intervals
+    (days) of review and relearning cards, from one pass over the cards.
+
+    Suspended and buried cards are counted only as such; review cards with an interval of
+    21 days or more are mature. One packed integer key per card: the interval (review and
+    relearning cards only, else 0), whether the card is in the interval histogram, its
+    state, suspended, buried and mature.
+    """
+    sql = f"""SELECT CASE WHEN state IN (2, 3) THEN interval_days * 64 + 32 ELSE 0 END
+                     + (state & 3) * 8 + (suspended != 0) * 4
                      + (buried != 0 AND (buried_until IS NULL OR buried_until > :now)) * 2
-                     + (interval_days >= {MATURE_DAYS}) AS k, count(*)
-              FROM cards WHERE {scope.card_filter()} GROUP BY k"""
+                     + (interval_days >= {MATURE_DAYS})
+              FROM cards WHERE {scope.card_filter()}"""
     c: Counter[str] = Counter()
-    for k, n in raw_rows(session, sql, {"now": now_ms}):
-        state, suspended, buried, mature = k >> 3, k & 4, k & 2, k & 1
+    ivl: Counter[int] = Counter()
+    for k, n in sum_by_key(session, sql, 0, {"now": now_ms}):
+        state, suspended, buried, mature = (k >> 3) & 3, k & 4, k & 2, k & 1
+        if k & 32:
+            ivl[k >> 6] += n
         if suspended:
             c["suspended"] += n
         elif buried:
@@ -47,7 +56,7 @@ def card_counts(session: Session, scope: Scope, now_ms: int) -> Counts:
             if state == 2 and mature:
                 c["young"] -= n
                 c["mature"] += n
-    return Counts(
+    counts = Counts(
         new=c["new"],
         learning=c["learning"],
         relearning=c["relearning"],
@@ -57,6 +66,7 @@ def card_counts(session: Session, scope: Scope, now_ms: int) -> Counts:
         buried=c["buried"],
         total=sum(c.values()),
     )
+    return counts, histogram(ivl)
 
 
 def forecast(session: Session, scope: Scope, scale: DayScale, period: str) -> Forecast:
@@ -71,12 +81,11 @@ def forecast(session: Session, scope: Scope, scale: DayScale, period: str) -> Fo
     if bounds[0] is not None:
         day = scale.sql_day("due", int(bounds[0]), int(bounds[1]))
         sql = f"""SELECT ({day} - {scale.today}) * 2
-                         + (buried != 0 AND (buried_until IS NULL OR buried_until > :now)) AS k,
-                         count(*), total(1.0 / max(interval_days, 1))
+                         + (buried != 0 AND (buried_until IS NULL OR buried_until > :now)),
+                         1.0 / max(interval_days, 1)
                   FROM cards WHERE state != 0 AND NOT suspended AND due IS NOT NULL
-                       AND {scope.card_filter()}
-                  GROUP BY k"""
-        for k, n, inv in raw_rows(session, sql, {"now": scale.now_ms}):
+                       AND {scope.card_filter()}"""
+        for k, n, inv in sum_by_key(session, sql, 1, {"now": scale.now_ms}):
             rel, buried = k >> 1, k & 1
             load += inv
             if buried and rel <= 0:
@@ -128,13 +137,6 @@ def _median_of_counts(keys: list[int], values: Counter[int], count: int) -> floa
     return float(nth(mid)) if count % 2 else (nth(mid - 1) + nth(mid)) / 2
 
 
-def intervals(session: Session, scope: Scope) -> Histogram:
-    """Current intervals (days) of review and relearning cards."""
-    sql = f"""SELECT interval_days, count(*) FROM cards
-              WHERE +state IN (2, 3) AND {scope.card_filter()} GROUP BY 1"""
-    return histogram(Counter({int(k): int(n) for k, n in raw_rows(session, sql)}))
-
-
 def _percent_bins(values: Iterable[float]) -> Counter[int]:
     """Anki's 1% bins of percentages: 100 goes into the 99 bin, below 0 into 0 (``int``
     truncates, which is a floor from 0 up; counted at C speed, then the ends folded)."""
@@ -158,27 +160,14 @@ def memory(
     ensure_pow(session)
     has = "stability > 0 AND difficulty IS NOT NULL"
     if single is not None:
-        decay = repr(single)
+        decay, factor = repr(single), repr(math.pow(0.9, -1.0 / single) - 1.0)
     else:
         decay = f"coalesce(decay, {scope.decay_sql('coalesce(original_deck_id, deck_id)')})"
+        factor = f"(pow(0.9, -1.0 / {decay}) - 1.0)"
     elapsed = f"max(coalesce(:now - last_review, 0), 0) / {float(DAY_MS)}"
-    r = f"pow(1.0 + (pow(0.9, -1.0 / {decay}) - 1.0) * {elapsed} / stability, -{decay})"
-    rows = raw_rows(
-        session,
-        f"""
-        SELECT note_id, CAST(stability + 0.5 AS INTEGER), (difficulty - 1.0) / 9.0 * 100.0, {r}
-        FROM cards WHERE {has} AND {scope.card_filter()}""",
-        {"now": scale.now_ms},
-    )
-    # each figure is counted from one column at a time, at C speed
-    stab = Counter(map(itemgetter(1), rows))
-    diffs = sorted(map(itemgetter(2), rows))
-    diff_bins = _percent_bins(diffs)
-    r_bins = _percent_bins(map((100.0).__mul__, map(itemgetter(3), rows)))
-    r_sum = math.fsum(map(itemgetter(3), rows))
+    r = f"pow(1.0 + {factor} * {elapsed} / stability, -{decay})"
     # sum by note: each note's mean over all its cards (cards without memory count as 0);
-    # only notes with several cards in scope need grouping (fsum is exact, so the order of
-    # the terms does not matter)
+    # only notes with several cards in scope need grouping, and their cards' note ids
     multi = dict(
         raw_rows(
             session,
@@ -186,10 +175,24 @@ def memory(
                 GROUP BY note_id HAVING count(*) > 1""",
         )
     )
-    if multi:
+    note = ", note_id" if multi else ""
+    rows = raw_rows(
+        session,
+        f"""
+        SELECT CAST(stability + 0.5 AS INTEGER), (difficulty - 1.0) / 9.0 * 100.0, {r} {note}
+        FROM cards WHERE {has} AND {scope.card_filter()}""",
+        {"now": scale.now_ms},
+    )
+    # each figure is counted from one column at a time, at C speed
+    stab = Counter(map(itemgetter(0), rows))
+    diffs = sorted(map(itemgetter(1), rows))
+    diff_bins = _percent_bins(diffs)
+    r_bins = _percent_bins(map((100.0).__mul__, map(itemgetter(2), rows)))
+    r_sum = math.fsum(map(itemgetter(2), rows))
+    if multi:  # fsum is exact, so the order of the terms does not matter
         per_note: dict[int, float] = defaultdict(float)
         singles = []
-        for nid, _, _, ret in rows:
+        for _, _, ret, nid in rows:
             if nid in multi:
                 per_note[nid] += ret
             else:
@@ -228,7 +231,7 @@ def added(session: Session, scope: Scope, scale: DayScale, period: str) -> Added
     if bounds[0] is None:
         return Added(period=period, days=[], total=0)
     day = scale.sql_day("created_at", max(int(bounds[0]), lo), int(bounds[1]))
-    sql = f"""SELECT {day} - {scale.today}, count(*) FROM cards
-              WHERE created_at >= :lo AND {scope.card_filter()} GROUP BY 1 ORDER BY 1"""
-    days = [[int(k), int(n)] for k, n in raw_rows(session, sql, {"lo": lo})]
+    sql = f"""SELECT {day} - {scale.today} FROM cards
+              WHERE created_at >= :lo AND {scope.card_filter()}"""
+    days = [[int(k), int(n)] for k, n in sum_by_key(session, sql, 0, {"lo": lo})]
     return Added(period=period, days=days, total=sum(n for _, n in days))

@@ -81,10 +81,11 @@ def _compute(
     first_loaded = None if period == "all" else scale.today - reviews.CALENDAR_DAYS + 1
     lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
     groups = reviews.load_groups(session, scope, scale, lo_ms, bounds)
-    older = reviews.older_retention(session, scope, lo_ms)
+    older = reviews.older_retention(session, scope, lo_ms) if bounds[0] < lo_ms else (0, 0, 0, 0)
     single = single_decay(session, scope)
     stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale, single)
     calibration, hours = calibration_and_hours(session, scope, scale, bounds, period, single)
+    counts, intervals = cards.counts_and_intervals(session, scope, scale.now_ms)
     return Stats(
         meta=Meta(
             now=now.isoformat(),
@@ -100,8 +101,8 @@ def _compute(
         true_retention=reviews.true_retention(groups, scale.today, older),
         forecast=cards.forecast(session, scope, scale, period),
         calendar=reviews.calendar(groups, scale, session, scope, first_loaded),
-        counts=cards.card_counts(session, scope, scale.now_ms),
-        intervals=cards.intervals(session, scope),
+        counts=counts,
+        intervals=intervals,
         stability=stability,
         difficulty=difficulty,
         retrievability=retrievability,

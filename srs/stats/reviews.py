@@ -1,10 +1,10 @@
 """Provides the statistics read from the review log: today, true retention, the review
 calendar, reviews per day and answer buttons, each computed as Anki's stats do.
 
-One GROUP BY over the log of the past year (or all time), on a packed key of local day,
-kind, rating and interval class, feeds today, retention, calendar, reviews and buttons; older
-reviews are summed for all-time retention only. The hours come with the calibration
-(``srs.stats.calibration``), from that module's single pass over the period.
+One grouping pass (``sum_by_key``) over the log of the past year (or all time), on a packed
+key of local day, kind, rating and interval class, feeds today, retention, calendar, reviews
+and buttons; older reviews are summed for all-time retention only. The hours come with the
+calibration (``srs.stats.calibration``), from that module's single pass over the period.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from srs.domain import ReviewKind
 from srs.stats.days import DayScale
 from srs.stats.scope import Scope
-from srs.stats.sqlfuncs import raw_rows
+from srs.stats.sqlfuncs import sum_by_key
 from srs.stats.types import (
     PERIOD_DAYS,
     RETENTION_PERIODS,
@@ -66,8 +66,8 @@ def load_groups(
 
     The group key is packed into one integer: day, kind, rating, factor = 0 (cramming when
     the kind is filtered) and the previous interval's class (0 under a day, 2 a day or
-    more, 3 mature; a mature interval is also a day or more). SQLite sorts to group, one
-    integer key sorts fastest, and the fewer operations per row the better: the key is
+    more, 3 mature; a mature interval is also a day or more). One integer key groups
+    fastest (``sum_by_key``), and the fewer operations per row the better: the key is
     most of the cost. ``+reviewed_at`` keeps SQLite on a table scan, which beats the time
     index when the window holds more than a small share of the log.
     """
@@ -76,13 +76,12 @@ def load_groups(
         SELECT {day} * 512 + kind * 64 + rating * 8 + (factor = 0) * 4
                + CASE WHEN interval_before >= {MATURE_DAYS} THEN 3
                       WHEN interval_before >= 1 OR interval_before <= -86400 THEN 2
-                      ELSE 0 END AS k,
-               count(*), total(duration_ms)
+                      ELSE 0 END,
+               duration_ms
         FROM revlog WHERE +reviewed_at >= :lo AND kind BETWEEN 0 AND 7
-             AND rating BETWEEN 0 AND 7 AND {scope.revlog_filter()}
-        GROUP BY k"""
+             AND rating BETWEEN 0 AND 7 AND {scope.revlog_filter()}"""
     groups = []
-    for k, n, ms in raw_rows(session, sql, {"lo": lo_ms}):
+    for k, n, ms in sum_by_key(session, sql, 1, {"lo": lo_ms}):
         kind, cls = (k >> 6) & 7, k & 3
         groups.append(
             Group(
@@ -206,7 +205,7 @@ def today_stats(groups: list[Group], scale: DayScale, cards: int) -> Today:
 def cards_studied_today(session: Session, scope: Scope, scale: DayScale) -> int:
     """Distinct cards answered today."""
     sql = f"""SELECT count(DISTINCT card_id) FROM revlog
-              WHERE reviewed_at >= :lo AND kind NOT IN {_NOT_STUDY} AND {scope.revlog_filter()}"""
+              WHERE reviewed_at >= :lo AND kind NOT IN {_NOT_STUDY} AND {scope.revlog_probe()}"""
     return int(session.execute(text(sql), {"lo": scale.start_ms(scale.today)}).scalar_one())
 
 

@@ -27,12 +27,14 @@ def _preset_decay(params: list[float]) -> float:
 
 @dataclass(frozen=True)
 class Scope:
-    """The decks the statistics cover (``deck_ids`` None: the whole collection)."""
+    """The decks the statistics cover (``deck_ids`` None: the whole collection;
+    ``every_card``: the decks hold every card, so the review log needs no filter)."""
 
     deck: str | None
     deck_ids: tuple[int, ...] | None
     rollover_hour: int
     decay_by_deck: dict[int, float]
+    every_card: bool = False
 
     def card_filter(self, alias: str = "") -> str:
         """SQL condition on the cards table (``alias.``-prefixed columns) for this scope."""
@@ -44,14 +46,15 @@ class Scope:
 
     def revlog_filter(self, column: str = "card_id") -> str:
         """SQL condition on a review-log card-id column for this scope."""
-        if self.deck_ids is None:
+        if self.deck_ids is None or self.every_card:
             return "1"
         return f"{column} IN (SELECT id FROM cards WHERE {self.card_filter()})"
 
     def revlog_probe(self, column: str = "card_id") -> str:
-        """Like ``revlog_filter``, as a per-row lookup of the card: for queries that stop at
-        the first match (``revlog_filter`` first lists every card in scope, per query)."""
-        if self.deck_ids is None:
+        """Like ``revlog_filter``, as a per-row lookup of the card: for queries over few rows
+        or that stop at the first match (``revlog_filter`` first lists every card in scope,
+        per query)."""
+        if self.deck_ids is None or self.every_card:
             return "1"
         cond = self.card_filter("c")
         return f"EXISTS (SELECT 1 FROM cards c WHERE c.id = {column} AND {cond})"
@@ -100,7 +103,15 @@ def resolve_scope(session: Session, deck: str | None, rollover_hour: int | None)
         hour = rollover_hour
     if not 0 <= hour <= 23:
         raise UsageError(f"rollover hour {hour} is not between 0 and 23")
-    return Scope(deck, ids, hour, decay_by_deck)
+    scope = Scope(deck, ids, hour, decay_by_deck)
+    if ids is None:
+        return scope
+    # A deck tree that holds every card (one top deck) filters nothing: the review log is
+    # then read without looking up each row's card (the log only holds existing cards).
+    outside = session.execute(
+        text(f"SELECT EXISTS (SELECT 1 FROM cards WHERE ({scope.card_filter()}) IS NOT 1)")
+    ).scalar_one()
+    return scope if outside else Scope(deck, ids, hour, decay_by_deck, every_card=True)
 
 
 def single_decay(session: Session, scope: Scope) -> float | None:
