@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -105,20 +105,43 @@ class Store:
         self.close()
 
     def _migrate(self) -> None:
-        # Fast path: an up-to-date collection is recognised without loading Alembic, which
-        # costs a third of a second of start-up (tests check SCHEMA_HEAD is Alembic's head).
+        # Fast paths: an up-to-date collection is recognised, and a new one created, without
+        # loading Alembic, which costs a third of a second of start-up (tests check that
+        # SCHEMA_HEAD is Alembic's head and that both ways make the same schema).
         try:
             with self.engine.connect() as conn:
-                has_version = conn.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-                ).first()
-                if has_version is not None:
+                tables = _tables(conn)
+                if "alembic_version" in tables:
                     rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
                     if [r[0] for r in rows] == [SCHEMA_HEAD]:
                         return
+            if not tables and self._create_new():
+                return
         except DBAPIError as exc:
             raise StoreError(f"{self.path}: not a readable srs collection ({exc.orig})") from exc
         self._migrate_with_alembic()
+
+    def _create_new(self) -> bool:
+        """Create the schema of a new collection from the models, stamped with the newest
+        migration; False if another process got there first."""
+        from srs.models import Base
+
+        token = _begin_immediate.set(True)
+        try:
+            with self.engine.begin() as conn:
+                if _tables(conn):
+                    return False
+                Base.metadata.create_all(conn)
+                conn.exec_driver_sql(
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO alembic_version (version_num) VALUES (?)", (SCHEMA_HEAD,)
+                )
+            return True
+        finally:
+            _begin_immediate.reset(token)
 
     def _migrate_with_alembic(self) -> None:
         from alembic import command
@@ -301,6 +324,11 @@ def _advance_raw(db: sqlite3.Connection, changes_before: int) -> tuple[int, int]
         (_GENERATION_KEY, str(before + 1)),
     )
     return before, before + 1
+
+
+def _tables(conn: Connection) -> set[str]:
+    rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+    return {str(r[0]) for r in rows}
 
 
 def _inspect_existing(path: Path) -> None:

@@ -8,18 +8,67 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from srs.clock import FixedClock
 from srs.errors import SchemaTooNew, StoreError
 from srs.models import Base, Card
-from srs.store import Store, default_collection_path, media_dir_for
+from srs.store import Store, _make_engine, default_collection_path, media_dir_for
 
 
-def test_upgrading_an_empty_database_yields_exactly_the_models(store: Store) -> None:
+def _migrated_by_alembic(path: Path, clock: FixedClock) -> Store:
+    """A store whose empty database was brought up by the Alembic migrations themselves."""
+    store = Store(path=path, engine=_make_engine(path), clock=clock)
+    store._migrate_with_alembic()
+    return store
+
+
+def _schema(store: Store) -> dict[str, object]:
+    """Tables (columns, keys, constraints), indexes and the stamped version, comparably."""
+    out: dict[str, object] = {}
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+        found = inspect(conn)
+        for table in sorted(found.get_table_names()):
+            out[table] = (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)],
+                found.get_pk_constraint(table)["constrained_columns"],
+                sorted(
+                    (fk["constrained_columns"], fk["referred_table"], fk["options"])
+                    for fk in found.get_foreign_keys(table)
+                ),
+                sorted(u["column_names"] for u in found.get_unique_constraints(table)),
+                sorted(
+                    (i["name"], i["column_names"], i["unique"]) for i in found.get_indexes(table)
+                ),
+            )
+        out["indexes"] = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).all()
+        out["version"] = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return out
+
+
+def test_upgrading_an_empty_database_yields_exactly_the_models(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    store = _migrated_by_alembic(tmp_path / "c.db", clock)
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        store.close()
+
+
+def test_a_new_collection_gets_the_schema_the_migrations_make(
+    store: Store, tmp_path: Path, clock: FixedClock
+) -> None:
+    # Store.open creates a new collection from the models without loading Alembic.
+    migrated = _migrated_by_alembic(tmp_path / "m.db", clock)
+    try:
+        assert _schema(store) == _schema(migrated)
+    finally:
+        migrated.close()
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(store: Store) -> None:
