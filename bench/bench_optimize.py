@@ -4,20 +4,32 @@ held-out accuracy on a real review log.
 1. Speed. A review history of ~400,000 rows (27,000 cards over two years) is simulated from
    known FSRS parameters (``srs.optimize.synthetic``) and written both into an srs
    collection and into a real Anki collection (the ``anki`` package; notes, cards and
-   revlog through ``col.db``). Each optimiser then runs in its own process under
-   ``/usr/bin/time -v`` (whole-process wall time and peak RSS), plus the time of the call
-   itself measured inside the process:
-     - anki:     ``col._backend.compute_fsrs_params`` (items, fit, evaluation, keep rule)
-     - srs-dry:  ``optimize_preset(dry_run=True)`` (the same work, plus the memory states
-                 it would write)
-     - srs-full: ``optimize_preset()`` (also saves and reschedules every card)
+   revlog through ``col.db``). Each run is a fresh process under ``/usr/bin/time -v``
+   (whole-process wall time, user+system CPU and peak RSS) on a fresh copy of its
+   collection, plus the time of the call itself measured inside the process:
+     - anki-fit:  ``compute_fsrs_params`` alone (read the log, build the items, fit,
+                  evaluate current and fitted parameters, keep rule). Reports no accuracy.
+     - anki:      anki-fit, then ``evaluate_params_legacy`` for the fitted parameters' log
+                  loss: what srs-dry reports (parameters and accuracy). Anki's Evaluate
+                  reads the log and builds the items again.
+     - srs-dry:   ``optimize_preset(dry_run=True)``: read, items, evaluate current, fit,
+                  evaluate fitted, keep rule, plus the memory states and due dates it
+                  would write (Anki does those only on saving: anki-full).
+     - anki-full: anki, then saving the preset with the fitted parameters and "reschedule
+                  cards on change" (``update_deck_configs``): Anki recomputes every card's
+                  memory state and due date and writes them, as srs-full does.
+     - srs-full:  ``optimize_preset()`` (also saves and reschedules every card).
+   Headline: srs-dry vs anki, and srs-full vs anki-full (same outputs); anki-fit is shown
+   for reference (it does less: no accuracy figures, no card updates). With ``--repeat N``
+   the runs are interleaved N times and each figure is the median; "(min)" is the least
+   call CPU time seen, the steadiest figure on a machine shared with other work.
 2. Accuracy. ../shared/data/real_review_log.csv (a public log from the py-fsrs project:
    card_id, review_rating, review_time, review_duration) is turned into training items by
    Anki's rules (each card's first day is its learning block), split in time (first 80%
    of items to fit, last 20% held out), and the held-out log loss and RMSE(bins) of the
    fitted parameters are compared with the defaults'.
 
-    /tmp/venv/bin/python bench/bench_optimize.py [--small] [--keep DIR]
+    /tmp/venv/bin/python bench/bench_optimize.py [--small] [--keep DIR [--reuse]] [--repeat N]
 """
 
 from __future__ import annotations
@@ -26,6 +38,8 @@ import argparse
 import csv
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,13 +63,30 @@ NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 ANKI_RUN = """
 import sys, time
 from anki.collection import Collection
+from anki.decks import UpdateDeckConfigs, UpdateDeckConfigsMode
 col = Collection(sys.argv[1])
-t = time.perf_counter()
+mode = sys.argv[2]
+t, cpu = time.perf_counter(), time.process_time()
 resp = col._backend.compute_fsrs_params(search="", current_params=[],
     ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False)
-ev = col._backend.evaluate_params_legacy(params=list(resp.params), search="",
-    ignore_revlogs_before_ms=0)
-print(time.perf_counter() - t, resp.fsrs_items, ev.log_loss)
+loss = float("nan")
+if mode != "fit":
+    loss = col._backend.evaluate_params_legacy(params=list(resp.params), search="",
+        ignore_revlogs_before_ms=0).log_loss
+moved = 0
+if mode == "full":
+    upd = col.decks.get_deck_configs_for_update(1)
+    conf = upd.all_config[0].config
+    conf.config.fsrs_params_6[:] = list(resp.params)
+    col.decks.update_deck_configs(UpdateDeckConfigs(
+        target_deck_id=1, configs=[conf],
+        mode=UpdateDeckConfigsMode.UPDATE_DECK_CONFIGS_MODE_NORMAL,
+        card_state_customizer=upd.card_state_customizer, limits=upd.current_deck.limits,
+        new_cards_ignore_review_limit=upd.new_cards_ignore_review_limit, fsrs=True,
+        apply_all_parent_limits=upd.apply_all_parent_limits, fsrs_reschedule=True,
+        fsrs_health_check=False))
+    moved = col.db.scalar("select count() from revlog where type = 5")
+print(time.perf_counter() - t, time.process_time() - cpu, resp.fsrs_items, loss, moved)
 col.close()
 """
 
@@ -68,9 +99,10 @@ from srs.store import Store
 from srs.optimize import optimize_preset
 now = datetime.fromisoformat(sys.argv[3])
 store = Store.open(Path(sys.argv[1]), clock=FixedClock(now, tz=now.astimezone().tzinfo))
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 r = optimize_preset(store, dry_run=sys.argv[2] == "dry")
-print(time.perf_counter() - t, r.items, r.log_loss_after, r.cards_rescheduled)
+print(time.perf_counter() - t, time.process_time() - cpu, r.items, r.log_loss_after,
+    r.cards_rescheduled)
 """
 
 
@@ -109,7 +141,15 @@ def write_anki(path: Path, cards: list[SimCard]) -> None:
     anki_collection(path, cards).close()
 
 
-def speed(workdir: Path, n_cards: int) -> None:
+def make_workload(workdir: Path, n_cards: int) -> tuple[Path, Path]:
+    """The pristine srs and Anki collections of the speed bench (made once per folder)."""
+    srs_db, anki_db = workdir / "srs.db", workdir / "anki.anki2"
+    marker = workdir / "workload.txt"
+    if marker.exists() and marker.read_text() == f"{n_cards}\n":
+        print(f"reusing the workload in {workdir}")
+        return srs_db, anki_db
+    for old in (srs_db, anki_db, marker):
+        old.unlink(missing_ok=True)
     t = time.perf_counter()
     cards = simulate_cards(
         bench_truth(),
@@ -123,40 +163,74 @@ def speed(workdir: Path, n_cards: int) -> None:
     print(
         f"simulated {n_cards:,} cards, {rows:,} review-log rows in {time.perf_counter() - t:.1f} s"
     )
-    srs_db, anki_db = workdir / "srs.db", workdir / "anki.anki2"
     store = Store.open(srs_db, clock=FixedClock(NOW))
     write_collection(store, cards, created=START)
     store.close()
     write_anki(anki_db, cards)
+    marker.write_text(f"{n_cards}\n")
+    return srs_db, anki_db
+
+
+def fresh_copy(path: Path, run_dir: Path) -> Path:
+    """A copy of a pristine collection for one run (full runs write to it)."""
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir()
+    target = run_dir / path.name
+    shutil.copyfile(path, target)
+    return target
+
+
+RUNS = ("anki-fit", "anki", "srs-dry", "anki-full", "srs-full")
+
+
+def speed(workdir: Path, n_cards: int, repeat: int) -> None:
+    srs_db, anki_db = make_workload(workdir, n_cards)
     now = NOW.astimezone().isoformat()
     load = f"{os.getloadavg()[0]:.1f}"
-
-    runs = {
-        "anki": timed(ANKI_RUN, str(anki_db)),
-        "srs-dry": timed(SRS_RUN, str(srs_db), "dry", now),
-        "srs-full": timed(SRS_RUN, str(srs_db), "full", now),
-    }
-    print(f"load average before/after: {load}, {os.getloadavg()[0]:.1f} (2 cores, shared)")
+    # per run: call wall s, call CPU s, process wall s, process CPU s, peak MB
+    results: dict[str, list[tuple[float, ...]]] = {r: [] for r in RUNS}
+    outputs: dict[str, str] = {}
+    for _ in range(repeat):
+        for name in RUNS:
+            side, _, mode = name.partition("-")
+            if side == "anki":
+                db = fresh_copy(anki_db, workdir / "run")
+                wall, cpu, rss, out = timed(ANKI_RUN, str(db), mode or "eval")
+            else:
+                db = fresh_copy(srs_db, workdir / "run")
+                wall, cpu, rss, out = timed(SRS_RUN, str(db), mode, now)
+            call, call_cpu = (float(x) for x in out.split()[:2])
+            results[name].append((call, call_cpu, wall, cpu, rss))
+            outputs[name] = out
     print(
-        f"{'':9} {'call s':>7} {'process s':>9} {'CPU s':>6} {'peak MB':>7} {'items':>7} "
-        f"{'log loss':>8}"
+        f"load average before/after: {load}, {os.getloadavg()[0]:.1f} (2 cores, shared); "
+        f"{repeat} run(s) each, medians; call = the optimiser call inside the process"
     )
-    for name, (wall, cpu, rss, out) in runs.items():
-        call, items, loss, *rest = out.split()
-        extra = f"  ({rest[0]} cards rescheduled)" if rest and name == "srs-full" else ""
+    print(
+        f"{'':9} {'call s':>6} {'call CPU':>8} {'(min)':>6} {'process s':>9} {'CPU s':>6} "
+        f"{'peak MB':>7} {'items':>7} {'log loss':>8}  cards rescheduled"
+    )
+    medians: dict[str, list[float]] = {}
+    for name in RUNS:
+        runs = results[name]
+        figures = [statistics.median([r[i] for r in runs]) for i in range(5)]
+        medians[name] = figures
+        _, _, items, loss, moved = outputs[name].split()
+        call, call_cpu, wall, cpu, rss = figures
+        least = min(r[1] for r in runs)  # the least disturbed run, on a shared machine
         print(
-            f"{name:9} {float(call):7.2f} {wall:9.2f} {cpu:6.2f} {rss:7.0f} {items:>7} "
-            f"{float(loss):8.4f}{extra}"
+            f"{name:9} {call:6.2f} {call_cpu:8.2f} {least:6.2f} {wall:9.2f} {cpu:6.2f} "
+            f"{rss:7.0f} {items:>7} {float(loss):8.4f}  {moved if 'full' in name else ''}"
         )
-    a_wall, a_cpu, a_rss, a_out = runs["anki"]
-    a_call = float(a_out.split()[0])
-    for name in ("srs-dry", "srs-full"):
-        wall, cpu, rss, out = runs[name]
+    for mine, theirs in (("srs-dry", "anki"), ("srs-full", "anki-full"), ("srs-dry", "anki-fit")):
+        a, b = medians[mine], medians[theirs]
         print(
-            f"ratio {name}/anki: call {float(out.split()[0]) / a_call:.2f}x, "
-            f"process {wall / a_wall:.2f}x, CPU {cpu / a_cpu:.2f}x, "
-            f"peak memory {rss / a_rss:.2f}x"
+            f"ratio {mine}/{theirs}: call {a[0] / b[0]:.2f}x (CPU {a[1] / b[1]:.2f}x), "
+            f"process {a[2] / b[2]:.2f}x (CPU {a[3] / b[3]:.2f}x), "
+            f"peak memory {a[4] / b[4]:.2f}x"
         )
+    shutil.rmtree(workdir / "run", ignore_errors=True)
 
 
 def real_log_items(path: Path) -> list[tuple[int, list[LogEntry]]]:
@@ -244,14 +318,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="2,000 cards instead of 27,000")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: reuse the workload made there before"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each kind (medians)")
     args = parser.parse_args()
     n_cards = 2_000 if args.small else 27_000
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        speed(args.keep, n_cards)
+        if not args.reuse:
+            (args.keep / "workload.txt").unlink(missing_ok=True)
+        speed(args.keep, n_cards, max(args.repeat, 1))
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            speed(Path(tmp), n_cards)
+            speed(Path(tmp), n_cards, max(args.repeat, 1))
     accuracy(REAL_LOG)
 
 

@@ -10,12 +10,11 @@ import does).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from srs.ankipkg import Limits, open_package
+from srs.gcpause import paused_gc
 from srs.ingest_anki import ingest_anki
 from srs.reports import ImportReport
 from srs.store import Store
@@ -50,24 +49,6 @@ def import_package(
         srs.errors.PackageError: the package is unreadable or inconsistent; nothing was
             written.
     """
-    with _no_cyclic_gc(), open_package(Path(path), limits) as pkg:
+    with paused_gc(), open_package(Path(path), limits) as pkg:
         plan = Mapper(pkg, store.clock.tz, store.clock.now()).plan()
         return ingest_anki(store, plan, dry_run=dry_run, progress=progress)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the import.
-
-    A large package becomes hundreds of thousands of small tuples (notes, cards, their
-    scheduling) that live until the import ends and form no cycles; every full collection
-    would walk all of them again, a tenth of the import's time. Reference counting still
-    frees everything as usual; the collector resumes (if it was on) when the block ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

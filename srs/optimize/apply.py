@@ -10,21 +10,20 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import fsrs_rs_python as fsrs_rs
-from sqlalchemy import Integer, func, insert, select, type_coerce, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from srs.clock import day_start, from_ms, to_ms
+from srs.clock import day_start, to_ms
 from srs.domain import CardState, MemoryState, ReviewKind
 from srs.models import Card, ReviewLog
-from srs.optimize.history import CardHistory, LogEntry, card_history
 from srs.optimize.memory import (
-    MemoryInput,
-    last_review,
+    CardSummary,
     memory_input,
     memory_states,
     review_interval,
+    stored_memories,
 )
-from srs.scheduler.answer import stored_memory
+from srs.optimize.scan import raw_cursor
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,33 @@ class PresetView:
 
 @dataclass
 class CardPlan:
-    """Planned changes: card column updates and rescheduling log rows."""
+    """Planned changes: card column updates and rescheduling log rows, as stored values
+    (instants as epoch ms). A card row holds ``id`` and the ``cards`` columns that change;
+    a log row the ``revlog`` columns of ``LOG_COLUMNS``, in that order."""
 
     updated: int = 0
     moved: int = 0
     card_rows: list[dict[str, Any]] = field(default_factory=list)
-    log_rows: list[dict[str, Any]] = field(default_factory=list)
+    log_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+#: The ``revlog`` columns of a planned log row.
+LOG_COLUMNS = (
+    "card_id",
+    "reviewed_at",
+    "rating",
+    "kind",
+    "interval_before",
+    "interval_after",
+    "factor",
+    "stability",
+    "difficulty",
+    "duration_ms",
+)
+#: The ``cards`` columns a plan may change.
+_CARD_COLUMNS = frozenset(
+    {"stability", "difficulty", "desired_retention", "decay", "interval_days", "due"}
+)
 
 
 def history_fingerprint(session: Session, deck_ids: list[int]) -> tuple[Any, ...]:
@@ -67,20 +87,20 @@ def plan_card_updates(
     *,
     params: Sequence[float],
     preset: PresetView,
-    logs: Mapping[int, Sequence[LogEntry]],
-    histories: Mapping[int, CardHistory | None] | None = None,
+    cards: Mapping[int, CardSummary],
     tz: tzinfo,
     now: datetime,
     reschedule: bool,
 ) -> CardPlan:
     """Work out the memory state (and due date) of each non-new card of the preset.
 
+    ``cards`` summarises the log of every card with usable history (``scan.read_scan``).
     Cards without usable history lose their memory state (Anki does the same). Review cards
     that are not suspended and have a last answer get ``due = last answer's day + interval``.
-    ``histories`` (``card_history(training=False)`` of ``logs``) saves working them out again.
     """
     home = func.coalesce(Card.original_deck_id, Card.deck_id)
-    rows = session.execute(
+    cursor = raw_cursor(  # stored values: due as epoch ms, suspended as 0/1
+        session,
         select(
             Card.id,
             Card.state,
@@ -88,31 +108,29 @@ def plan_card_updates(
             Card.stability,
             Card.difficulty,
             Card.interval_days,
-            type_coerce(Card.due, Integer),
+            Card.due,
             Card.ease_factor,
             Card.desired_retention,
             Card.decay,
-        ).where(home.in_(preset.deck_ids), Card.state != CardState.NEW)
-    ).all()
+        ).where(home.in_(preset.deck_ids), Card.state != int(CardState.NEW)),
+    )
+    try:
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    finally:
+        cursor.close()
     model = fsrs_rs.FSRS(list(params))
-    inputs: list[MemoryInput] = []
-    owners: list[int] = []
-    for card_id, *_ in rows:
-        log = logs.get(card_id)
-        if not log:
-            continue
-        history = histories[card_id] if histories is not None else card_history(log, training=False)
-        item = memory_input(history, model)
-        if item is not None:
-            inputs.append(item)
-            owners.append(card_id)
-    states = dict(zip(owners, memory_states(params, inputs), strict=True))
+    owners = [card_id for card_id, *_ in rows if card_id in cards]
+    inputs = [memory_input(cards[card_id], model) for card_id in owners]
+    computed = memory_states(params, inputs)
+    states = dict(zip(owners, computed, strict=True))
+    stored = dict(zip(owners, stored_memories(computed), strict=True))
     decay = float(params[20]) if len(params) > 20 else None
     plan = CardPlan()
     now_ms = to_ms(now)
+    due_of_day: dict[int, int] = {}  # epoch ms of a local day's start, per day
     for card_id, state, suspended, s_old, d_old, ivl_old, due_old, ease, dr_old, decay_old in rows:
         memory = states.get(card_id)
-        kept: MemoryState | None = None if memory is None else stored_memory(memory)
+        kept = stored.get(card_id)
         change: dict[str, Any] = {}
         if (s_old, d_old) != (
             None if kept is None else kept.stability,
@@ -124,9 +142,9 @@ def plan_card_updates(
         if memory is not None and (dr_old, decay_old) != (preset.desired_retention, decay):
             change["desired_retention"] = preset.desired_retention
             change["decay"] = decay
-        log = logs.get(card_id, ())
-        last = last_review(log) if log else None
         if reschedule and memory is not None and state == CardState.REVIEW and not suspended:
+            summary = cards[card_id]
+            last = summary.last
             if last is not None:
                 ivl = review_interval(
                     model,
@@ -135,49 +153,65 @@ def plan_card_updates(
                     preset.maximum_interval,
                     last.previous_interval,
                 )
-                due_ms = to_ms(day_start(last.day + ivl, tz, preset.rollover_hour))
+                day = last.day + ivl
+                due_ms = due_of_day.get(day)
+                if due_ms is None:
+                    due_ms = due_of_day[day] = to_ms(day_start(day, tz, preset.rollover_hour))
                 if (ivl_old, due_old) != (ivl, due_ms):
                     change["interval_days"] = ivl
-                    change["due"] = from_ms(due_ms)
+                    change["due"] = due_ms
                     plan.moved += 1
                     plan.log_rows.append(
                         _rescheduled_row(
-                            card_id, max(now_ms, log[-1].order + 1), ivl_old, ivl, kept, ease
+                            card_id, max(now_ms, summary.last_order + 1), ivl_old, ivl, kept, ease
                         )
                     )
         if change:
             change["id"] = card_id
-            change["modified_at"] = now
+            change["modified_at"] = now_ms
             plan.card_rows.append(change)
     return plan
 
 
 def apply_plan(session: Session, plan: CardPlan) -> None:
-    """Write a plan in the caller's transaction (bulk updates by primary key)."""
+    """Write a plan in the caller's transaction: one ``executemany`` per set of changed
+    columns (updates by primary key), one for the log rows."""
+    connection = session.connection()
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in plan.card_rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for batch in groups.values():
-        session.execute(update(Card), batch)
+        groups.setdefault(tuple(row), []).append(row)  # same changes, same key order
+    for keys, batch in groups.items():
+        columns = [key for key in keys if key != "id"]
+        if not set(columns) <= _CARD_COLUMNS | {"modified_at"}:
+            raise ValueError(f"a card update plan names unknown columns: {columns}")
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        connection.exec_driver_sql(
+            f"UPDATE cards SET {assignments} WHERE id = ?",
+            [tuple(row[column] for column in (*columns, "id")) for row in batch],
+        )
     if plan.log_rows:
-        session.execute(insert(ReviewLog), plan.log_rows)
+        connection.exec_driver_sql(
+            f"INSERT INTO revlog ({', '.join(LOG_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
+            plan.log_rows,
+        )
 
 
 def _rescheduled_row(
     card_id: int, at_ms: int, before: int, after: int, memory: MemoryState | None, ease: int
-) -> dict[str, Any]:
-    """The log row Anki writes when FSRS reschedules a card: rating 0, kind "rescheduled",
-    factor = difficulty mapped to 100..1100 (truncated, as Anki does)."""
+) -> tuple[Any, ...]:
+    """The log row Anki writes when FSRS reschedules a card (``LOG_COLUMNS``): rating 0,
+    kind "rescheduled", factor = difficulty mapped to 100..1100 (truncated, as Anki does)."""
     factor = ease if memory is None else int(((memory.difficulty - 1.0) / 9.0 + 0.1) * 1000)
-    return {
-        "card_id": card_id,
-        "reviewed_at": from_ms(at_ms),
-        "rating": 0,
-        "kind": int(ReviewKind.RESCHEDULE),
-        "interval_before": before,
-        "interval_after": after,
-        "factor": factor,
-        "stability": None if memory is None else memory.stability,
-        "difficulty": None if memory is None else memory.difficulty,
-        "duration_ms": 0,
-    }
+    return (
+        card_id,
+        at_ms,
+        0,
+        int(ReviewKind.RESCHEDULE),
+        before,
+        after,
+        factor,
+        None if memory is None else memory.stability,
+        None if memory is None else memory.difficulty,
+        0,
+    )

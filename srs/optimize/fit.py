@@ -29,21 +29,25 @@ def effective_params(stored: Sequence[float]) -> list[float]:
 
 def to_fsrs_items(items: Sequence[TrainingItem]) -> list[fsrs_rs.FSRSItem]:
     """Convert training items to fsrs-rs items, converting each card's history once."""
-    cache: dict[tuple[int, int], fsrs_rs.FSRSReview] = {}
+    review = ReviewCache()
     converted: dict[int, list[fsrs_rs.FSRSReview]] = {}
     out: list[fsrs_rs.FSRSItem] = []
-    for item in items:
-        reviews = converted.get(id(item.history))
+    append, make_item = out.append, fsrs_rs.FSRSItem
+    for _, _, history, length in items:
+        reviews = converted.get(id(history))
         if reviews is None:
-            reviews = []
-            for pair in item.history:
-                review = cache.get(pair)
-                if review is None:
-                    review = cache[pair] = fsrs_rs.FSRSReview(pair[0], pair[1])
-                reviews.append(review)
-            converted[id(item.history)] = reviews
-        out.append(fsrs_rs.FSRSItem(reviews[: item.length]))
+            reviews = converted[id(history)] = [review[pair] for pair in history]
+        append(make_item(reviews[:length]))
     return out
+
+
+class ReviewCache(dict[tuple[int, int], fsrs_rs.FSRSReview]):
+    """fsrs-rs reviews by (rating, elapsed days), each made once: a log has few distinct
+    pairs, and a lookup costs less than making one."""
+
+    def __missing__(self, pair: tuple[int, int]) -> fsrs_rs.FSRSReview:
+        made = self[pair] = fsrs_rs.FSRSReview(pair[0], pair[1])
+        return made
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def evaluate(params: Sequence[float], items: Sequence[fsrs_rs.FSRSItem]) -> Eval
     """Log loss and RMSE(bins) of ``params`` predicting the last review of each item."""
     if not items:
         return Evaluation(log_loss=0.0, rmse_bins=0.0)
-    result = fsrs_rs.FSRS(list(params)).evaluate(list(items))
+    result = fsrs_rs.FSRS(list(params)).evaluate(items)  # fsrs-rs copies them itself
     return Evaluation(log_loss=float(result.log_loss), rmse_bins=float(result.rmse_bins))
 
 
@@ -71,8 +75,8 @@ def fit(
 ) -> list[float]:
     """Fit parameters to the items exactly as Anki's Optimize button does."""
     fitted = fsrs_rs.FSRS(default_params()).compute_parameters(
-        list(items),
-        list(card_ids),
+        items,  # fsrs-rs copies them itself
+        card_ids,
         enable_short_term=True,
         num_relearning_steps=num_relearning_steps,
         training_config=fsrs_rs.TrainingConfig(num_epochs=num_epochs),

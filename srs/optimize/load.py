@@ -3,7 +3,7 @@ deck, its cards, and their review logs reduced to ``LogEntry`` rows with local d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import groupby
@@ -86,6 +86,14 @@ class DayCounter:
         if shift is None:  # the offset changes that day: do it the slow, exact way
             return day_number(from_ms(ms), self.tz, self.rollover_hour)
         return (ms // 1000 + shift) // _DAY_S
+
+    def days(self, instants: Sequence[int]) -> list[int]:
+        """The day numbers of many instants (as calling this counter on each)."""
+        shift = self.shift
+        try:
+            return [(ms // 1000 + shift[ms // _DAY_MS]) // _DAY_S for ms in instants]
+        except KeyError:  # a UTC day not seen yet, or one when the offset changes
+            return [self(ms) for ms in instants]
 
 
 def card_logs(

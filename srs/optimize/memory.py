@@ -9,13 +9,16 @@ tests check both the states and the rounding against Anki itself.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import fsrs_rs_python as fsrs_rs
 
 from srs.domain import MemoryState, ReviewKind
-from srs.optimize.history import CardHistory, LogEntry
+from srs.optimize.fit import ReviewCache
+from srs.optimize.history import LogEntry
+from srs.scheduler.fsrs import round_half_up
 from srs.scheduler.fuzz import minimum_review_fuzz_interval, with_review_fuzz
 
 _FILTERED = int(ReviewKind.FILTERED)
@@ -25,48 +28,68 @@ HISTORICAL_RETENTION = 0.9
 _BATCH = 1000
 
 
-@dataclass(frozen=True)
-class MemoryInput:
+class MemoryInput(NamedTuple):
     """What fsrs-rs needs for one card: reviews after an optional starting state."""
 
     reviews: tuple[tuple[int, int], ...]
     starting: MemoryState | None
 
 
-def memory_input(history: CardHistory | None, model: fsrs_rs.FSRS) -> MemoryInput | None:
-    """The memory-state input of a card's history (``card_history(training=False)``), or
-    None when it has no usable history.
+class LastReview(NamedTuple):
+    """The day of a card's last answer that counts, and the interval it was shown before."""
+
+    day: int
+    previous_interval: int | None
+
+
+class CardSummary(NamedTuple):
+    """What optimising needs of one card's log (a named tuple: one is made per card).
+
+    ``reviews`` are the kept (rating, elapsed days) pairs of ``card_history(training=False)``;
+    ``complete`` says whether they start with a learning block; ``first_factor`` and
+    ``first_interval`` are the factor and interval of the first kept entry (an incomplete
+    history starts from their SM-2 state); ``last`` is ``last_review`` of the log;
+    ``last_order`` the time (epoch ms) of the card's latest log row of any kind.
+    """
+
+    reviews: tuple[tuple[int, int], ...]
+    complete: bool
+    first_factor: int
+    first_interval: int
+    last: LastReview | None
+    last_order: int
+
+
+def memory_input(card: CardSummary, model: fsrs_rs.FSRS) -> MemoryInput:
+    """The memory-state input of a card with usable history.
 
     A truncated history (no learning block) starts from the SM-2 state of its first
     interday answer, which is then dropped from the reviews (Anki's rule).
     """
-    if history is None:
-        return None
-    if history.complete:
-        return MemoryInput(history.reviews, None)
-    first = history.entries[0]
-    ease = (first.factor if first.factor != 0 else 2500) / 1000.0
+    if card.complete:
+        return MemoryInput(card.reviews, None)
+    ease = (card.first_factor if card.first_factor != 0 else 2500) / 1000.0
     start = model.memory_state_from_sm2(
-        ease, float(max(first.interval_after, 1)), HISTORICAL_RETENTION
+        ease, float(max(card.first_interval, 1)), HISTORICAL_RETENTION
     )
     difficulty = float(start.difficulty)
     if ease <= 1.1:  # the factor was written by FSRS: it encodes the difficulty
         difficulty = (ease - 0.1) * 9.0 + 1.0
-    return MemoryInput(history.reviews[1:], MemoryState(float(start.stability), difficulty))
+    return MemoryInput(card.reviews[1:], MemoryState(float(start.stability), difficulty))
 
 
 def memory_states(params: Sequence[float], inputs: Sequence[MemoryInput]) -> list[MemoryState]:
     """Memory states after each input's reviews, computed in batches of similar length."""
     model = fsrs_rs.FSRS(list(params))
-    order = sorted(range(len(inputs)), key=lambda i: len(inputs[i].reviews))
+    lengths = [len(item.reviews) for item in inputs]
+    order = sorted(range(len(inputs)), key=lengths.__getitem__)
     out: list[MemoryState | None] = [None] * len(inputs)
     batch: list[int] = []
 
+    lookup, make_item = ReviewCache().__getitem__, fsrs_rs.FSRSItem
+
     def flush() -> None:
-        items = [
-            fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in inputs[i].reviews])
-            for i in batch
-        ]
+        items = [make_item(list(map(lookup, inputs[i].reviews))) for i in batch]
         starts = [_rs_state(inputs[i].starting) for i in batch]
         for i, state in zip(batch, model.memory_state_batch(items, starts), strict=True):
             out[i] = MemoryState(float(state.stability), float(state.difficulty))
@@ -86,16 +109,21 @@ def memory_states(params: Sequence[float], inputs: Sequence[MemoryInput]) -> lis
     return [state for state in out if state is not None]
 
 
+def stored_memories(states: Sequence[MemoryState]) -> list[MemoryState]:
+    """``srs.scheduler.answer.stored_memory`` of many states (S to 4 places, D to 3, rounded
+    in f32 as Anki does), with the f32 roundings done by ``array`` rather than one by one."""
+    stability = array("f", [state.stability for state in states])
+    difficulty = array("f", [state.difficulty for state in states])
+    scaled_s = array("f", [value * 10_000.0 for value in stability])
+    scaled_d = array("f", [value * 1000.0 for value in difficulty])
+    return [
+        MemoryState(round_half_up(s) / 10_000.0, round_half_up(d) / 1000.0)
+        for s, d in zip(scaled_s, scaled_d, strict=True)
+    ]
+
+
 def _rs_state(state: MemoryState | None) -> fsrs_rs.MemoryState | None:
     return None if state is None else fsrs_rs.MemoryState(state.stability, state.difficulty)
-
-
-@dataclass(frozen=True)
-class LastReview:
-    """The day of a card's last answer that counts, and the interval it was shown before."""
-
-    day: int
-    previous_interval: int | None
 
 
 def last_review(entries: Sequence[LogEntry]) -> LastReview | None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from srs.errors import NotFound
+from srs.gcpause import paused_gc
 from srs.models import Card, Preset
 from srs.optimize.apply import PresetView, apply_plan, history_fingerprint, plan_card_updates
 from srs.optimize.fit import (
@@ -19,10 +20,9 @@ from srs.optimize.fit import (
     evaluate,
     fit,
     keep_current,
-    to_fsrs_items,
 )
-from srs.optimize.history import card_history, items_from_histories
-from srs.optimize.load import DayCounter, card_logs, preset_deck_ids, resolve_preset
+from srs.optimize.load import DayCounter, preset_deck_ids, resolve_preset
+from srs.optimize.scan import read_scan
 from srs.store import Store
 
 #: Below this many training items the fit is unreliable (Anki's old minimum was 400 reviews).
@@ -119,7 +119,22 @@ def optimize_preset(
     Returns:
         The parameters, accuracy before and after, and what changed.
     """
-    report: Progress = progress or (lambda _stage, _done: None)
+    # The collector stays paused throughout (see ``srs.gcpause``); the many objects made
+    # along the way are locals of ``_optimize``, freed before it resumes.
+    with paused_gc():
+        return _optimize(
+            store, preset, deck, dry_run, reschedule, progress or (lambda _stage, _done: None)
+        )
+
+
+def _optimize(
+    store: Store,
+    preset: str | None,
+    deck: str | None,
+    dry_run: bool,
+    reschedule: bool,
+    report: Progress,
+) -> OptimizeResult:
     report("reading", 0.0)
     with store.read() as session:
         row = resolve_preset(session, preset, deck)
@@ -132,17 +147,12 @@ def optimize_preset(
             session.scalars(select(Card.id).where(home.in_(deck_ids), Card.suspended.is_(True)))
         )
         fingerprint = history_fingerprint(session, deck_ids)
-        logs = dict(card_logs(session, deck_ids, day_of))
-    # one pass over the histories serves both training and the memory states
-    histories = {cid: card_history(log, training=False) for cid, log in logs.items()}
-    items, used = items_from_histories(
-        (cid, history) for cid, history in histories.items() if cid not in suspended
-    )
+        # one pass over the log serves both training and the memory states
+        scan = read_scan(session, deck_ids, day_of, suspended)
     current = effective_params(stored)
     report("fitting", 0.1)
-    fsrs_items = to_fsrs_items(items)
-    item_count, card_ids = len(items), [item.card_id for item in items]
-    del items  # the fsrs-rs copies are all that is needed from here on
+    fsrs_items, card_ids = scan.items, scan.item_cards
+    item_count, used = len(fsrs_items), scan.used
     before = evaluate(current, fsrs_items)
     fitted: list[float] = []
     after = before
@@ -154,19 +164,19 @@ def optimize_preset(
     if not adopted:
         after = before
     params = fitted if adopted else current
+    scan.items, scan.item_cards = [], []  # the items are no longer needed: free them now
+    del fsrs_items, card_ids
     report("updating cards", 0.8)
     context = store.read() if dry_run else store.write()
     with context as session:
         if history_fingerprint(session, deck_ids) != fingerprint:
             # answers or edits arrived while fitting: replay the history as it is now
-            logs = dict(card_logs(session, deck_ids, day_of))
-            histories = {cid: card_history(log, training=False) for cid, log in logs.items()}
+            scan = read_scan(session, deck_ids, day_of)
         plan = plan_card_updates(
             session,
             params=params,
             preset=_preset_view(session, preset_id, deck_ids),
-            logs=logs,
-            histories=histories,
+            cards=scan.cards,
             tz=store.clock.tz,
             now=store.clock.now(),
             reschedule=reschedule,
