@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 from srs.collection import Collection
 
 
-@click.command("add")
+@click.command("add", context_settings=CONTEXT_SETTINGS)
 @click.option("--front", required=True, help="Front side (HTML allowed, as in Anki).")
 @click.option("--back", required=True, help="Back side.")
 @click.option(

@@ -7,10 +7,10 @@ import sys
 import click
 
 from srs.check import check_collection
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 
 
-@click.command("check")
+@click.command("check", context_settings=CONTEXT_SETTINGS)
 @json_option
 @handles_errors
 def command(as_json: bool) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 from srs.collection import Collection
 from srs.render import strip_control
 
 
-@click.command("decks")
+@click.command("decks", context_settings=CONTEXT_SETTINGS)
 @json_option
 @handles_errors
 def command(as_json: bool) -> None:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from srs.cli.common import get_ctx, handles_errors
+from srs.cli.common import CONTEXT_SETTINGS, get_ctx, handles_errors
 from srs.cli.review import plain_review
 from srs.collection import Collection
 from srs.demo import seed_demo
 
 
-@click.command("demo")
+@click.command("demo", context_settings=CONTEXT_SETTINGS)
 @click.option("--plain", is_flag=True, help="Line-mode review instead of the TUI.")
 @click.option(
     "--keep",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 
 
-@click.command("export")
+@click.command("export", context_settings=CONTEXT_SETTINGS)
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--deck", "-d", "deck", default=None, help="Export only this deck and its children.")
 @click.option("--no-scheduling", is_flag=True, help="Export cards as new, without review history.")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 from srs.errors import UsageError
 
 
@@ -73,7 +73,7 @@ def _print_report(report: Any) -> None:
         click.echo(f"note: {notice}", err=True)
 
 
-@click.command("import")
+@click.command("import", context_settings=CONTEXT_SETTINGS)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--tag", "tags", multiple=True, help="Vault: flashcards tag (default #flashcards).")

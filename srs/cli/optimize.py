@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 from srs.optimize import OptimizeResult, RetentionSuggestion, optimize_preset, suggest_retention
 
 
@@ -42,7 +42,7 @@ def _print_retention(suggestion: RetentionSuggestion) -> None:
         )
 
 
-@click.command("optimize")
+@click.command("optimize", context_settings=CONTEXT_SETTINGS)
 @click.option("--preset", "-p", "preset", default=None, help="Preset to optimise (by name).")
 @click.option("--deck", "-d", "deck", default=None, help="Optimise the preset this deck uses.")
 @json_option

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from srs.cli.common import CliContext, get_ctx, handles_errors
+from srs.cli.common import CONTEXT_SETTINGS, CliContext, get_ctx, handles_errors
 from srs.collection import Collection
 from srs.domain import CardView, Rating
 from srs.render import html_to_text, markdown_to_text, strip_control
@@ -120,7 +120,7 @@ def open_app(ctx: CliContext, *, deck: str | None, review: bool) -> None:
         store.close()
 
 
-@click.command("review")
+@click.command("review", context_settings=CONTEXT_SETTINGS)
 @click.option("--deck", "-d", default=None, help="Study this deck (with its subdecks).")
 @click.option("--plain", is_flag=True, help="Line-mode review on stdin/stdout (no TUI).")
 @handles_errors

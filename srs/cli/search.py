@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.common import emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import CONTEXT_SETTINGS, emit_json, get_ctx, handles_errors, json_option
 from srs.collection import Collection
 from srs.domain import CardView
 from srs.render import html_to_text, markdown_to_text, strip_control
@@ -52,7 +52,7 @@ def _queue_name(view: CardView) -> str:
     return view.sched.state.name.lower()
 
 
-@click.command("search")
+@click.command("search", context_settings=CONTEXT_SETTINGS)
 @click.argument("query", default="")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="At most N cards.")
 @json_option

@@ -12,7 +12,14 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from srs.cli.common import deck_option, emit_json, get_ctx, handles_errors, json_option
+from srs.cli.common import (
+    CONTEXT_SETTINGS,
+    deck_option,
+    emit_json,
+    get_ctx,
+    handles_errors,
+    json_option,
+)
 from srs.stats import Period, Stats, compute_stats
 from srs.stats.types import Histogram, Retention
 
@@ -254,7 +261,7 @@ def render(stats: Stats) -> RenderableType:
     return Group(*parts)
 
 
-@click.command("stats")
+@click.command("stats", context_settings=CONTEXT_SETTINGS)
 @deck_option
 @click.option(
     "--period",

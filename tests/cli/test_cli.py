@@ -39,6 +39,14 @@ def test_every_command_has_help_text(name: str) -> None:
         assert "Usage:" in result.output
 
 
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_short_help_flag_survives_a_standalone_call(name: str) -> None:
+    # Click keeps a command's help option once made; a command called on its own first
+    # (as tests and scripts do) must still answer -h under the srs group.
+    assert CliRunner().invoke(cli.commands[name], ["-h"]).exit_code == 0
+    assert CliRunner().invoke(cli, [name, "-h"]).exit_code == 0
+
+
 def test_add_then_decks_json(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     assert run(db, "add", "--front", "2+2?", "--back", "4", "--deck", "Math::Arith").exit_code == 0
