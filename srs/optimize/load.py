@@ -10,7 +10,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from srs.clock import day_number, from_ms
@@ -96,13 +96,11 @@ class DayCounter:
             return [self(ms) for ms in instants]
 
 
-def card_logs(
-    session: Session, deck_ids: list[int], day_of: DayCounter
-) -> Iterator[tuple[int, list[LogEntry]]]:
-    """The log of each card whose home deck is in ``deck_ids``, oldest first, by card id
-    (cards with no rows are skipped)."""
+def log_statement(deck_ids: list[int], *extra: Any) -> Select[Any]:
+    """The review log of every card whose home deck is in ``deck_ids``, by card then time:
+    card id, instant, rating, kind, factor, interval after, interval before, then ``extra``."""
     home = func.coalesce(Card.original_deck_id, Card.deck_id)
-    stmt = (
+    return (
         select(
             ReviewLog.card_id,
             ReviewLog.reviewed_at,
@@ -111,11 +109,19 @@ def card_logs(
             ReviewLog.factor,
             ReviewLog.interval_after,
             ReviewLog.interval_before,
-            ReviewLog.duration_ms,
+            *extra,
         )
         .where(ReviewLog.card_id.in_(select(Card.id).where(home.in_(deck_ids))))
         .order_by(ReviewLog.card_id, ReviewLog.reviewed_at)
     )
+
+
+def card_logs(
+    session: Session, deck_ids: list[int], day_of: DayCounter
+) -> Iterator[tuple[int, list[LogEntry]]]:
+    """The log of each card whose home deck is in ``deck_ids``, oldest first, by card id
+    (cards with no rows are skipped)."""
+    stmt = log_statement(deck_ids, ReviewLog.duration_ms)
     # The raw DB-API cursor of the session's connection (same transaction, same snapshot):
     # this reads every review-log row, and plain tuples cost a fraction of Row objects.
     # The values are integers (instants as epoch ms), read without type conversion.

@@ -17,14 +17,13 @@ from operator import itemgetter, sub
 from typing import Any, cast
 
 import fsrs_rs_python as fsrs_rs
-from sqlalchemy import ClauseElement, func, select
+from sqlalchemy import ClauseElement
 from sqlalchemy.orm import Session
 
 from srs.domain import ReviewKind
-from srs.models import Card, ReviewLog
 from srs.optimize.fit import ReviewCache
 from srs.optimize.history import CardHistory, LogEntry, card_history
-from srs.optimize.load import DayCounter
+from srs.optimize.load import DayCounter, log_statement
 from srs.optimize.memory import CardSummary, LastReview, last_review
 
 _LEARN = int(ReviewKind.LEARN)
@@ -208,20 +207,7 @@ def read_scan(
     session: Session, deck_ids: list[int], day_of: DayCounter, excluded: Collection[int] = ()
 ) -> Scan:
     """Scan the log of every card whose home deck is in ``deck_ids`` (see ``scan_rows``)."""
-    home = func.coalesce(Card.original_deck_id, Card.deck_id)
-    stmt = (
-        select(
-            ReviewLog.card_id,
-            ReviewLog.reviewed_at,
-            ReviewLog.rating,
-            ReviewLog.kind,
-            ReviewLog.factor,
-            ReviewLog.interval_after,
-            ReviewLog.interval_before,
-        )
-        .where(ReviewLog.card_id.in_(select(Card.id).where(home.in_(deck_ids))))
-        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at)
-    )
+    stmt = log_statement(deck_ids)
     cursor = raw_cursor(session, stmt)
     try:
         # streamed from the cursor: the rows are never all held at once

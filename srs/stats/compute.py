@@ -3,33 +3,18 @@ one session and returned as a plain, JSON-ready ``Stats``."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
 from srs.clock import utc
 from srs.errors import UsageError
+from srs.gcpause import paused_gc
 from srs.stats import cards, reviews
 from srs.stats.calibration import calibration_and_hours
 from srs.stats.days import DayScale
 from srs.stats.scope import resolve_scope, single_decay
 from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the statistics fetch many rows (tuples, which make
-    no cycles), and each collection they trigger would traverse all of them again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def compute_stats(
@@ -61,7 +46,8 @@ def compute_stats(
     """
     if period not in PERIOD_DAYS:
         raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
-    with _gc_paused():
+    # The statistics fetch many rows (tuples, no cycles): see srs.gcpause.
+    with paused_gc():
         return _compute(session, utc(now), tz, deck, period, rollover_hour)
 
 
