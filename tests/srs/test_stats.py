@@ -4,6 +4,7 @@ forecast, counts, retrievability and knowledge, calibration, buttons, hours, dec
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -110,6 +111,35 @@ class Col:
             return compute_stats(
                 s, now=NOW, tz=self.tz, deck=deck, period=period, rollover_hour=rollover_hour
             )
+
+
+def random_review(
+    rng: random.Random,
+    card: int,
+    at: datetime,
+    *,
+    no_memory: float,
+    max_stability: float,
+    duration_ms: int,
+) -> tuple[ReviewLog, tuple[int, int, int, float | None]]:
+    """A review-log row of every kind (manual and cramming included), with or without a
+    memory state; also returns its (rating, kind, factor, stability)."""
+    kind = rng.choice((0, 1, 1, 1, 2, 3, 4))
+    rating = 0 if kind == 4 else rng.choice((1, 2, 3, 3, 4))
+    factor = rng.choice((0, 2500))
+    stab = None if rng.random() < no_memory else rng.uniform(0.5, max_stability)
+    row = ReviewLog(
+        card_id=card,
+        reviewed_at=at,
+        rating=rating,
+        kind=kind,
+        interval_before=rng.choice((-600, 0, 3, 30)),
+        interval_after=5,
+        factor=factor,
+        stability=stab,
+        duration_ms=duration_ms,
+    )
+    return row, (rating, kind, factor, stab)
 
 
 @pytest.fixture

@@ -18,11 +18,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from srs.clock import day_number
-from srs.models import ReviewLog
 from srs.scheduler.fsrs import DEFAULT_PARAMS, retrievability
 from srs.stats.scope import resolve_scope
 from srs.stats.sqlfuncs import sum_by_key
-from tests.srs.test_stats import NOW, Col
+from tests.srs.test_stats import NOW, Col, random_review
 
 ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe")
 
@@ -75,24 +74,12 @@ def _log(col: Col, rng: random.Random, rollover: int) -> list[Row]:
             card = col.card(state=2, interval_days=5, due=col.day(3))
             at = NOW - timedelta(days=rng.uniform(380, 430))
             while at < NOW:
-                kind = rng.choice((0, 1, 1, 1, 2, 3, 4))
-                rating = 0 if kind == 4 else rng.choice((1, 2, 3, 3, 4))
-                factor = rng.choice((0, 2500))
-                stab = None if rng.random() < 0.1 else rng.uniform(0.5, 60.0)
-                s.add(
-                    ReviewLog(
-                        card_id=card,
-                        reviewed_at=at,
-                        rating=rating,
-                        kind=kind,
-                        interval_before=rng.choice((-600, 0, 3, 30)),
-                        interval_after=5,
-                        factor=factor,
-                        stability=stab,
-                        duration_ms=rng.randint(500, 9000),
-                    )
-                )
-                rows.append((card, at, rating, kind, factor, stab))
+                row, values = random_review(
+                    rng, card, at, no_memory=0.1, max_stability=60.0,
+                    duration_ms=rng.randint(500, 9000),
+                )  # fmt: skip
+                s.add(row)
+                rows.append((card, at, *values))
                 step = rng.choice((0.3, 7.0, 20.0, 26.0, 50.0, 24.0 * rng.randint(2, 40)))
                 last, at = at, at + timedelta(hours=step, minutes=rng.randint(-17, 20))
                 if rng.random() < 0.3:  # a second either side of the rollover, or on it

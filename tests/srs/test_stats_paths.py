@@ -18,7 +18,7 @@ from srs.models import ReviewLog
 from srs.scheduler.fsrs import DEFAULT_PARAMS, retrievability
 from srs.stats.cards import _percent_bins
 from srs.stats.days import DayScale
-from tests.srs.test_stats import NOW, Col
+from tests.srs.test_stats import NOW, Col, random_review
 
 
 @pytest.fixture
@@ -60,24 +60,11 @@ def _random_log(
             card = col.card(deck=deck, state=2, interval_days=5, due=col.day(3))
             at = col.day(-rng.randint(5, 120), rng.uniform(0.0, 23.9))
             for _ in range(rng.randint(2, 9)):
-                kind = rng.choice((0, 1, 1, 1, 2, 3, 4))
-                rating = 0 if kind == 4 else rng.choice((1, 2, 3, 3, 4))
-                factor = rng.choice((0, 2500))
-                stab = None if rng.random() < 0.15 else rng.uniform(0.5, 40.0)
-                s.add(
-                    ReviewLog(
-                        card_id=card,
-                        reviewed_at=at,
-                        rating=rating,
-                        kind=kind,
-                        interval_before=rng.choice((-600, 0, 3, 30)),
-                        interval_after=5,
-                        factor=factor,
-                        stability=stab,
-                        duration_ms=1000,
-                    )
+                row, values = random_review(
+                    rng, card, at, no_memory=0.15, max_stability=40.0, duration_ms=1000
                 )
-                rows.append((card, deck, at, rating, kind, factor, stab))
+                s.add(row)
+                rows.append((card, deck, at, *values))
                 at += timedelta(hours=rng.choice((2, 20, 30, 80, 200)))
     return rows
 
