@@ -89,6 +89,9 @@ def heatmap(first_day: str, counts: Sequence[int]) -> Text:
 
 def _retention_table(stats: Stats) -> Table:
     table = Table(title="True retention", title_justify="left")
+    if stats["meta"]["period"] != "all":
+        # Anki's table counts only the reviews its chosen range loaded; so does ours.
+        table.caption = "Rows count this period's reviews only, as Anki's do (--period all)"
     for col in ("Period", "Young", "Mature", "Total", "Count"):
         table.add_column(col, justify="left" if col == "Period" else "right")
     names = {

@@ -62,12 +62,17 @@ def _compute(
     scope = resolve_scope(session, deck, rollover_hour)
     scale = DayScale.at(now, tz, scope.rollover_hour)
     bounds = reviews.log_bounds(session) or (scale.now_ms, scale.now_ms)
-    # Day by day, only what the figures show: the calendar year, or all time; older
-    # reviews count only towards all-time retention, summed without grouping by day.
-    first_loaded = None if period == "all" else scale.today - reviews.CALENDAR_DAYS + 1
+    # Day by day, only what the figures show: the calendar year (and, for the all-time
+    # retention row, Anki's loaded range: the period's days before today), or all time.
+    span = PERIOD_DAYS[period]
+    calendar_first = None if span is None else scale.today - reviews.CALENDAR_DAYS + 1
+    all_time_from = None if span is None else scale.today - span
+    first_loaded = (
+        None if span is None else min(scale.today - reviews.CALENDAR_DAYS + 1, scale.today - span)
+    )
     lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
     groups = reviews.load_groups(session, scope, scale, lo_ms, bounds)
-    older = reviews.older_retention(session, scope, lo_ms) if bounds[0] < lo_ms else (0, 0, 0, 0)
+    year = groups if calendar_first is None else [g for g in groups if g.day >= calendar_first]
     single = single_decay(session, scope)
     stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale, single)
     calibration, hours = calibration_and_hours(session, scope, scale, bounds, period, single)
@@ -84,9 +89,9 @@ def _compute(
         today=reviews.today_stats(
             groups, scale, reviews.cards_studied_today(session, scope, scale)
         ),
-        true_retention=reviews.true_retention(groups, scale.today, older),
+        true_retention=reviews.true_retention(groups, scale.today, all_time_from=all_time_from),
         forecast=cards.forecast(session, scope, scale, period),
-        calendar=reviews.calendar(groups, scale, session, scope, first_loaded),
+        calendar=reviews.calendar(year, scale, session, scope, calendar_first),
         counts=counts,
         intervals=intervals,
         stability=stability,

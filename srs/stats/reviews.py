@@ -3,8 +3,8 @@ calendar, reviews per day and answer buttons, each computed as Anki's stats do.
 
 One grouping pass (``sum_by_key``) over the log of the past year (or all time), on a packed
 key of local day, kind, rating and interval class, feeds today, retention, calendar, reviews
-and buttons; older reviews are summed for all-time retention only. The hours come with the
-calibration (``srs.stats.calibration``), from that module's single pass over the period.
+and buttons. The hours come with the calibration (``srs.stats.calibration``), from that
+module's single pass over the period.
 """
 
 from __future__ import annotations
@@ -98,28 +98,6 @@ def load_groups(
     return groups
 
 
-def older_retention(session: Session, scope: Scope, lo_ms: int) -> tuple[int, int, int, int]:
-    """True-retention cells (young passed/failed, mature passed/failed) before ``lo_ms``."""
-    if lo_ms <= 0:
-        return (0, 0, 0, 0)
-    # few, cheap aggregates (each costs per row): the count, then mature + failed packed in
-    # one sum (32 bits apart), then mature failed; the four cells follow by subtraction
-    sql = f"""
-        SELECT count(*), sum((interval_before >= {MATURE_DAYS}) + (rating = 1) * {1 << 32}),
-               sum(rating = 1 AND interval_before >= {MATURE_DAYS})
-        FROM revlog
-        WHERE +reviewed_at < :lo AND rating > 0 AND NOT (kind = 3 AND factor = 0)
-          AND (kind = 1 OR interval_before >= 1 OR interval_before <= -86400)
-          AND {scope.revlog_filter()}"""
-    n, packed, mature_failed = session.execute(text(sql), {"lo": lo_ms}).one()
-    if not n:
-        return (0, 0, 0, 0)
-    mature, failed = int(packed) & 0xFFFFFFFF, int(packed) >> 32
-    young_failed = failed - int(mature_failed)
-    young = int(n) - mature
-    return (young - young_failed, young_failed, mature - int(mature_failed), int(mature_failed))
-
-
 def _rate(passed: int, failed: int) -> float | None:
     return passed / (passed + failed) if passed + failed else None
 
@@ -139,20 +117,26 @@ def retention_of(yp: int, yf: int, mp: int, mf: int) -> Retention:
 
 
 def true_retention(
-    groups: list[Group], today: int, older: tuple[int, int, int, int] = (0, 0, 0, 0)
+    groups: list[Group],
+    today: int,
+    all_time_from: int | None = None,
 ) -> dict[str, Retention]:
     """Anki's true-retention table: passed / (passed + failed) of rated, non-cramming
     reviews of cards whose previous interval was at least a day, young vs mature.
 
-    ``older`` holds the all-time cells of reviews before the loaded groups."""
+    As in Anki, every row covers only the reviews the statistics loaded: everything for
+    the period "all", else from day ``all_time_from`` on (Anki loads its range's days plus
+    today), so in a one-month view "year" and "all time" are that month."""
+    first = all_time_from if all_time_from is not None else -(2**62)
     spans = {
         "today": (today, today),
         "yesterday": (today - 1, today - 1),
         "week": (today - 6, today),
         "month": (today - 29, today),
         "year": (today - 364, today),
-        "all_time": (None, today),
+        "all_time": (first, today),
     }
+    spans = {name: (max(lo, first), hi) for name, (lo, hi) in spans.items()}
     by_day: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for g in groups:
         if g.rating <= 0 or g.cram or not g.eligible:
@@ -161,11 +145,10 @@ def true_retention(
     cells: dict[str, list[int]] = {name: [0, 0, 0, 0] for name in RETENTION_PERIODS}
     for day, day_cells in by_day.items():
         for name, (lo, hi) in spans.items():
-            if (lo is None or day >= lo) and day <= hi:
+            if lo <= day <= hi:
                 acc = cells[name]
                 for i in range(4):
                     acc[i] += day_cells[i]
-    cells["all_time"] = [a + b for a, b in zip(cells["all_time"], older, strict=True)]
     return {name: retention_of(*cells[name]) for name in RETENTION_PERIODS}
 
 

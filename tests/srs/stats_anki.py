@@ -121,9 +121,9 @@ for n, cid in enumerate(history):
         ctype, queue, due, ivl, json.dumps(data), now, cid)
 col.db.executemany("insert into revlog values (?,?,?,?,?,?,?,?,?)", rows)
 
-def graphs(search):
+def graphs(search, days=0):
     before = time.time()
-    msg = col._backend.graphs(search=search, days=0)
+    msg = col._backend.graphs(search=search, days=days)
     after = time.time()
     out = MessageToDict(msg, preserving_proto_field_name=True)
     out["_now"] = [before, after]
@@ -137,6 +137,8 @@ dump = {
                         " reps, lapses, data, mod from cards"),
     "revlog": col.db.all("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog"),
     "graphs": {"": graphs(""), "deck:Lang": graphs("deck:Lang")},
+    # the statistics of the shorter periods (Anki's "days" argument)
+    "graphs_days": {str(n): graphs("", n) for n in (30, 90, 365)},
 }
 col.close()
 print(json.dumps(dump))

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from srs.stats import Period, Stats, compute_stats
+from srs.stats.types import PERIOD_DAYS
 from srs.store import Store
 from tests.srs.stats_anki import run_anki, store_from_dump
 
@@ -65,6 +66,22 @@ def test_true_retention_table_equals_anki(anki: Anki, search: str) -> None:
     for name, theirs in graphs["true_retention"].items():
         for key in ("young_passed", "young_failed", "mature_passed", "mature_failed"):
             assert ours[name][key] == theirs.get(key, 0), (name, key)
+
+
+@pytest.mark.parametrize("period", ["1m", "3m", "1y"])
+def test_true_retention_of_a_shorter_period_equals_anki(anki: Anki, period: Period) -> None:
+    # Anki loads the period's days plus today and caps every row of the table to them.
+    dump, store = anki
+    days = PERIOD_DAYS[period]
+    graphs = dump["graphs_days"][str(days)]
+    now = datetime.fromtimestamp(graphs["_now"][0], UTC)
+    with store.read() as session:
+        ours = compute_stats(session, now=now, tz=store.clock.tz, period=period)
+    mine = ours["true_retention"]
+    assert mine["all_time"]["count"] < _ours(anki, "", "all")["true_retention"]["all_time"]["count"]
+    for name, theirs in graphs["true_retention"].items():
+        for key in ("young_passed", "young_failed", "mature_passed", "mature_failed"):
+            assert mine[name][key] == theirs.get(key, 0), (period, name, key)
 
 
 @pytest.mark.parametrize("search", list(SEARCHES))

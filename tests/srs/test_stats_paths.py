@@ -16,6 +16,7 @@ import pytest
 from srs.clock import day_number
 from srs.models import ReviewLog
 from srs.scheduler.fsrs import DEFAULT_PARAMS, retrievability
+from srs.stats import Period
 from srs.stats.cards import _percent_bins
 from srs.stats.days import DayScale
 from tests.srs.test_stats import NOW, Col, random_review
@@ -107,30 +108,50 @@ def test_calibration_and_hours_match_a_direct_computation(col: Col) -> None:
             assert b["count"] == len(inside)
 
 
-def test_all_time_retention_is_the_same_whether_older_rows_are_grouped_or_summed(
-    col: Col,
-) -> None:
+def test_retention_rows_cover_what_each_period_loads(col: Col) -> None:
     rng = random.Random(3)
     card = col.card(state=2, interval_days=30, due=col.day(3))
+    rows = []
     with col.store.write() as s:
         for i in range(300):
-            s.add(
-                ReviewLog(
-                    card_id=card,
-                    reviewed_at=col.day(-5 * i, rng.uniform(0.0, 23.0)),
-                    rating=rng.choice((0, 1, 2, 3, 4)),
-                    kind=rng.choice((0, 1, 2, 3, 4, 5)),
-                    interval_before=rng.choice((-86400, -600, 0, 1, 20, 21, 100)),
-                    interval_after=5,
-                    factor=rng.choice((0, 2500)),
-                    duration_ms=1000,
-                )
+            row = ReviewLog(
+                card_id=card,
+                reviewed_at=col.day(-5 * i, rng.uniform(0.0, 23.0)),
+                rating=rng.choice((0, 1, 2, 3, 4)),
+                kind=rng.choice((0, 1, 2, 3, 4, 5)),
+                interval_before=rng.choice((-86400, -600, 0, 1, 20, 21, 100)),
+                interval_after=5,
+                factor=rng.choice((0, 2500)),
+                duration_ms=1000,
             )
-    year = col.stats(period="1y")["true_retention"]["all_time"]  # older rows summed apart
-    whole = col.stats(period="all")["true_retention"]["all_time"]  # every row grouped by day
-    assert year == whole
-    assert year["young_passed"] and year["young_failed"] and year["mature_passed"]
-    assert year["mature_failed"]
+            s.add(row)
+            rows.append((day_number(row.reviewed_at, col.tz, 4), row))
+    today = day_number(NOW, col.tz, 4)
+
+    def direct(first: int) -> list[int]:
+        cells = [0, 0, 0, 0]  # young passed, young failed, mature passed, mature failed
+        for day, r in rows:
+            cram = r.kind == 3 and not r.factor
+            eligible = r.kind == 1 or r.interval_before >= 1 or r.interval_before <= -86400
+            if day >= first and r.rating > 0 and not cram and eligible:
+                cells[2 * (r.interval_before >= 21) + (r.rating == 1)] += 1
+        return cells
+
+    periods: list[tuple[Period, int]] = [
+        ("1m", today - 30),
+        ("3m", today - 90),
+        ("1y", today - 365),
+    ]
+    for period, first in periods:
+        table = col.stats(period=period)["true_retention"]
+        got = table["all_time"]
+        cells = [got["young_passed"], got["young_failed"], got["mature_passed"]]
+        assert cells + [got["mature_failed"]] == direct(first)
+        if period != "1y":
+            assert table["year"] == got  # capped to the loaded days too, as in Anki
+    whole = col.stats(period="all")["true_retention"]["all_time"]
+    assert [whole["young_passed"], whole["young_failed"]] == direct(-(10**9))[:2]
+    assert whole["count"] == sum(direct(-(10**9)))
 
 
 def test_deck_scoped_streak_reaches_past_the_loaded_year(col: Col) -> None:
