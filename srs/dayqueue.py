@@ -2,8 +2,8 @@
 answers the way Anki keeps its card queues, so that answering and showing the next card
 costs no scan of the collection.
 
-The queue is built from the database with exactly the rules of ``srs.queue`` (and picks
-exactly the card ``queue.next_card`` would pick; tests compare the two after every answer).
+The queue is built from the database with the rules of ``srs.queue``; kept up to date, it
+picks exactly what a queue built afresh would (tests compare the two after every step).
 It holds the usable learning cards due before the day ends (plus the learn-ahead window),
 the review cards due today, the head of each deck's new cards, and today's log. An answer
 made through the engine updates it in place. It is valid while the collection's generation
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from srs.clock import to_ms
 from srs.domain import CardState, ReviewKind
 from srs.queue import (
-    LEARN_AHEAD,
+    LEARN_AHEAD_MS,
     LEARNING_SQL,
     NEW_SQL,
     REVIEW_SQL,
@@ -47,7 +47,6 @@ from srs.queue import (
 from srs.store import raw_connection
 from srs.views import NotetypeCache
 
-_LEARN_AHEAD_MS = int(LEARN_AHEAD.total_seconds() * 1000)
 # Each deck's new cards are read this many beyond its daily limit, so that most answers
 # need no new read; a deck whose list runs short is read again.
 _NEW_SPARE = 32
@@ -113,7 +112,7 @@ class DayQueue:
         expires = end_ms
         if deck_ids:
             in_decks = f"deck_id IN ({','.join(str(int(d)) for d in deck_ids)})"
-            params = {"now": now_ms, "bound": end_ms + _LEARN_AHEAD_MS, "end": end_ms}
+            params = {"now": now_ms, "bound": end_ms + LEARN_AHEAD_MS, "end": end_ms}
 
             def due_list(where: str) -> list[_Due]:
                 sql = (
@@ -184,7 +183,9 @@ class DayQueue:
         )
 
     def pick(self, now: datetime) -> QueuePick:
-        """The next card and the counts, as ``queue.next_card`` gives them."""
+        """The next card to show and the counts that remain (the card included), as Anki's v3
+        scheduler orders them: learning cards due now, then reviews and new cards mixed, then
+        learning cards within the learn-ahead limit."""
         now_ms = to_ms(now)
         raw = self._raw(now_ms)
         counts = {c.deck_id: c for c in counts_from_raw(raw, self.decks, self.tops)}
@@ -205,12 +206,12 @@ class DayQueue:
                 pick = min(heads)[2] if heads else None
             if pick is None and review_total > 0:
                 pick = self.review[0][1] if self.review else None
-        if pick is None and self.learning and self.learning[0][0] <= now_ms + _LEARN_AHEAD_MS:
+        if pick is None and self.learning and self.learning[0][0] <= now_ms + LEARN_AHEAD_MS:
             pick = self.learning[0][1]
         return QueuePick(pick, new_total, learn_total, review_total)
 
     def _raw(self, now_ms: int) -> RawCounts:
-        cutoff = now_ms + _LEARN_AHEAD_MS
+        cutoff = now_ms + LEARN_AHEAD_MS
         learn: Counter[int] = Counter()
         for due, _, deck_id in self.learning:
             if due > cutoff:
@@ -235,19 +236,14 @@ class DayQueue:
         if effect.deck_id in self._scope and not effect.suspended and effect.due_ms is not None:
             entry = (effect.due_ms, effect.card_id, effect.deck_id)
             if effect.state in (CardState.LEARNING, CardState.RELEARNING):
-                if effect.due_ms <= end_ms + _LEARN_AHEAD_MS:
+                if effect.due_ms <= end_ms + LEARN_AHEAD_MS:
                     bisect.insort(self.learning, entry)
                     self._where[effect.card_id] = ("learning", entry, effect.deck_id)
             elif effect.state == CardState.REVIEW and effect.due_ms < end_ms:
                 bisect.insort(self.review, entry)
                 self.review_per_deck[effect.deck_id] += 1
                 self._where[effect.card_id] = ("review", entry, effect.deck_id)
-        if effect.kind == ReviewKind.LEARN and effect.interval_before == 0:
-            self.log.new_done[effect.deck_id].add(effect.card_id)
-            self.log.answers[effect.deck_id] += 1
-        elif effect.kind == ReviewKind.REVIEW:
-            self.log.review_done[effect.deck_id].add(effect.card_id)
-            self.log.answers[effect.deck_id] += 1
+        self.log.record(effect.card_id, effect.deck_id, effect.kind, effect.interval_before)
 
     def _remove(self, db: sqlite3.Connection, card_id: int, now_ms: int) -> None:
         found = self._where.pop(card_id, None)

@@ -1,6 +1,7 @@
-"""Provides today's study queue: deck-list counts after daily limits and the next card to
-show, following Anki's v3 scheduler (learning due first; reviews and new cards mixed; the
-selected deck's limits apply to its subdecks, and each subdeck's own limits apply too).
+"""Provides today's study queue rules: deck-list counts after daily limits, following Anki's
+v3 scheduler (the selected deck's limits apply to its subdecks, and each subdeck's own limits
+apply too), and the pieces ``srs.dayqueue`` picks the next card with (learning due first;
+reviews and new cards mixed).
 
 The queries are written for collections of 100k+ cards: learning and review counts scan
 only the due range of a covering index, new-card counts stop at the deck's daily limit,
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from srs.domain import CardState, DeckCounts, ReviewKind
 from srs.errors import NotFound
 from srs.models import Deck, Preset
 
-LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
+LEARN_AHEAD_MS = 20 * 60 * 1000  # Anki's default "learn ahead limit"
 USABLE = (
     "suspended = 0 AND orphaned = 0 "
     "AND (buried = 0 OR buried_until <= :now)"  # no end time: buried until lifted
@@ -131,6 +132,15 @@ class TodayLog:
     review_done: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     answers: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
+    def record(self, card_id: int, deck_id: int, kind: int, interval_before: int) -> None:
+        """Count one answer: a new card's first answer, or a review (Anki's daily limits)."""
+        if kind == ReviewKind.LEARN and interval_before == 0:
+            self.new_done[deck_id].add(card_id)
+            self.answers[deck_id] += 1
+        elif kind == ReviewKind.REVIEW:
+            self.review_done[deck_id].add(card_id)
+            self.answers[deck_id] += 1
+
 
 def today_log(session: Session, today: Today) -> TodayLog:
     log = TodayLog()
@@ -147,12 +157,7 @@ def today_log(session: Session, today: Today) -> TodayLog:
         .all()
     )
     for card_id, kind, interval_before, deck_id in rows:
-        if kind == ReviewKind.LEARN and interval_before == 0:
-            log.new_done[deck_id].add(card_id)
-            log.answers[deck_id] += 1
-        elif kind == ReviewKind.REVIEW:
-            log.review_done[deck_id].add(card_id)
-            log.answers[deck_id] += 1
+        log.record(card_id, deck_id, kind, interval_before)
     return log
 
 
@@ -181,7 +186,7 @@ def _grouped(session: Session, where: str, params: dict[str, int]) -> dict[int, 
 def _raw_counts(session: Session, today: Today, decks: dict[int, DeckNode]) -> RawCounts:
     now = to_ms(today.now)
     learn = _grouped(
-        session, f"{LEARNING_SQL} AND due <= :cutoff", {"now": now, "cutoff": now + 1_200_000}
+        session, f"{LEARNING_SQL} AND due <= :cutoff", {"now": now, "cutoff": now + LEARN_AHEAD_MS}
     )
     review = _grouped(
         session, f"{REVIEW_SQL} AND due < :end", {"now": now, "end": to_ms(today.end)}
@@ -226,14 +231,8 @@ def read_rollover_hour(session: Session) -> int:
 def deck_counts(session: Session, now: datetime, tz: tzinfo) -> list[DeckCounts]:
     """Every deck with today's new / learn / review counts after limits, in tree order."""
     decks = load_decks(session)
-    return _counts(session, Today.at(now, tz, rollover_hour(decks)), decks)[0]
-
-
-def _counts(
-    session: Session, today: Today, decks: dict[int, DeckNode]
-) -> tuple[list[DeckCounts], RawCounts]:
-    raw = _raw_counts(session, today, decks)
-    return counts_from_raw(raw, decks, roots(decks)), raw
+    raw = _raw_counts(session, Today.at(now, tz, rollover_hour(decks)), decks)
+    return counts_from_raw(raw, decks, roots(decks))
 
 
 def counts_from_raw(
@@ -289,74 +288,9 @@ class QueuePick:
     review: int
 
 
-def next_card(
-    session: Session,
-    deck_name: str | None,
-    now: datetime,
-    tz: tzinfo,
-) -> QueuePick:
-    """Pick the next card to study in ``deck_name`` (and subdecks; all decks if None)."""
-    decks = load_decks(session)
-    today = Today.at(now, tz, rollover_hour(decks))
-    rows, raw = _counts(session, today, decks)
-    counts = {c.deck_id: c for c in rows}
-    tops = roots(decks) if deck_name is None else [find_deck(decks, deck_name)]
-    deck_ids = [d for top in tops for d in subtree(decks, top.id)]
-    new_total = sum(counts[t.id].new for t in tops)
-    review_total = sum(counts[t.id].review for t in tops)
-    learn_total = sum(counts[t.id].learn for t in tops)
-    if not deck_ids:
-        return QueuePick(None, 0, 0, 0)
-    in_decks = f"deck_id IN ({','.join(str(int(d)) for d in deck_ids)})"
-    now_ms = to_ms(now)
-
-    def first_due(where: str, bound: int) -> int | None:
-        value = (
-            session.connection()
-            .execute(
-                text(
-                    f"SELECT id FROM cards WHERE {where} AND due <= :bound AND {in_decks} "
-                    f"AND {USABLE} ORDER BY due, id LIMIT 1"
-                ),
-                {"bound": bound, "now": now_ms},
-            )
-            .scalar()
-        )
-        return int(value) if value is not None else None
-
-    pick = first_due(LEARNING_SQL, now_ms)
-    if pick is None:
-        answered = sum(raw.log.answers.get(d, 0) for d in deck_ids)
-        if review_total > 0 and not new_turn(answered, new_total, review_total):
-            pick = first_due(REVIEW_SQL, to_ms(today.end) - 1)
-        if pick is None and new_total > 0:
-            pick = _first_new(session, [d for d in deck_ids if counts[d].new > 0], now_ms)
-        if pick is None and review_total > 0:
-            pick = first_due(REVIEW_SQL, to_ms(today.end) - 1)
-    if pick is None:
-        pick = first_due(LEARNING_SQL, to_ms(now + LEARN_AHEAD))
-    return QueuePick(pick, new_total, learn_total, review_total)
-
-
 def new_turn(answered: int, new_left: int, review_left: int) -> bool:
     """Spread new cards evenly among reviews, like Anki's "mix with reviews"."""
     if new_left <= 0:
         return False
     every = max(1, (review_left + new_left) // new_left)
     return (answered + 1) % every == 0
-
-
-def _first_new(session: Session, deck_ids: list[int], now_ms: int) -> int | None:
-    """The new card with the lowest position among ``deck_ids`` (one indexed probe per deck)."""
-    best: tuple[int, int, int] | None = None
-    query = text(
-        f"SELECT new_position, ord, id FROM cards INDEXED BY ix_cards_new "
-        f"WHERE deck_id = :deck AND {NEW_SQL} "
-        f"AND {USABLE} ORDER BY new_position, ord, id LIMIT 1"
-    )
-    for deck_id in deck_ids:
-        row = session.connection().execute(query, {"deck": deck_id, "now": now_ms}).first()
-        if row is not None:
-            candidate = (int(row[0]), int(row[1]), int(row[2]))
-            best = candidate if best is None or candidate < best else best
-    return best[2] if best is not None else None

@@ -1,5 +1,6 @@
-"""The in-memory day queue picks exactly what the queue read from scratch picks, after every
-answer, bury, suspend, undo, deck switch, passing hour and write from another process."""
+"""The in-memory day queue, kept up to date answer by answer, picks exactly what a queue read
+afresh picks, after every answer, bury, suspend, undo, deck switch, passing hour and write
+from another process."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from srs import queue
 from srs.clock import FixedClock, to_ms
 from srs.collection import Collection
+from srs.dayqueue import DayQueue
 from srs.domain import CardState, Rating
 from srs.models import Deck, Preset
 from srs.store import Store
@@ -64,8 +65,10 @@ def _setup(col: Collection, rng: random.Random) -> None:
 
 
 def _reference(col: Collection, deck: str | None) -> tuple[int | None, int, int, int]:
+    """The pick of a queue read afresh from the database."""
     with col.store.read() as session:
-        pick = queue.next_card(session, deck, col.now(), col.tz)
+        fresh = DayQueue.build(session, deck, col.now(), col.tz, Store.generation(session))
+    pick = fresh.pick(col.now())
     return pick.card_id, pick.new, pick.learn, pick.review
 
 
