@@ -190,12 +190,15 @@ class Store:
                             _advance_generation(session, changes)
                 except OperationalError as exc:
                     if "locked" in str(exc.orig):
-                        raise CollectionLocked(
-                            f"{self.path}: collection is busy (another srs is writing); try again"
-                        ) from exc
+                        raise self._busy() from exc
                     raise
         finally:
             _begin_immediate.reset(token)
+
+    def _busy(self) -> CollectionLocked:
+        return CollectionLocked(
+            f"{self.path}: collection is busy (another srs is writing); try again"
+        )
 
     @staticmethod
     def generation(session: Session) -> int:
@@ -205,8 +208,7 @@ class Store:
         so an unchanged generation means nothing in the collection changed: in-memory state
         derived from the database (today's study queue) stays valid exactly that long.
         """
-        row = session.connection().exec_driver_sql(_GENERATION_READ).first()
-        return int(row[0]) if row is not None else 0
+        return read_generation(raw_connection(session))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -227,9 +229,7 @@ class Store:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc):
-                    raise CollectionLocked(
-                        f"{self.path}: collection is busy (another srs is writing); try again"
-                    ) from exc
+                    raise self._busy() from exc
                 raise
             tx = RawTransaction(db)
             changes = db.total_changes
@@ -304,11 +304,9 @@ def _note_changes(session: Session, _transaction: Any, connection: Any) -> None:
 
 
 def _advance_generation(session: Session, changes_before: int) -> None:
-    raw = session.connection().connection.driver_connection
-    if isinstance(raw, sqlite3.Connection):
-        moved = _advance_raw(raw, changes_before)
-        if moved is not None:
-            session.info["generation"] = moved
+    moved = _advance_raw(raw_connection(session), changes_before)
+    if moved is not None:
+        session.info["generation"] = moved
 
 
 def _advance_raw(db: sqlite3.Connection, changes_before: int) -> tuple[int, int] | None:
