@@ -4,27 +4,25 @@ multi-level undo of all of them. Each action is one transaction that records how
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from srs.clock import next_day_start
-from srs.domain import (
-    BuryKind,
-    CardSched,
-    CardState,
-    LeechAction,
-    MemoryState,
-    SchedulingConfig,
-)
+from srs.domain import BuryKind, CardSched
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Preset, ReviewLog, UndoEntry
 from srs.notes import next_new_position
-from srs.study_answer import CARD_COLUMNS, UNDO_DEPTH
+from srs.study_answer import CARD_COLUMNS, INSTANT_COLUMNS, UNDO_DEPTH, sched_from_row, snapshot
 from srs.study_answer import Answered as Answered  # answering lives in srs.study_answer
 from srs.study_answer import answer as answer
 from srs.study_answer import fuzz_rng as fuzz_rng
+
+_SCHED_COLUMNS = (
+    "state", "step", "due", "stability", "difficulty", "last_review", "interval_days", "reps",
+    "lapses",
+)  # fmt: skip
 
 
 def preset_for_card(session: Session, card: Card) -> Preset:
@@ -34,77 +32,19 @@ def preset_for_card(session: Session, card: Card) -> Preset:
     return deck.preset
 
 
-class PresetValues(Protocol):
-    """What the scheduler reads of a preset: an ORM row or a query row with these names."""
-
-    learn_steps: list[Any]
-    relearn_steps: list[Any]
-    desired_retention: float
-    maximum_interval: int
-    fsrs_params: list[Any]
-    leech_threshold: int
-    leech_action: str
-    rollover_hour: int
-
-
-class CardValues(Protocol):
-    """What the scheduler reads of a card: an ORM row or a query row with these names."""
-
-    state: int
-    step: int
-    due: datetime | None
-    stability: float | None
-    difficulty: float | None
-    last_review: datetime | None
-    interval_days: int
-    reps: int
-    lapses: int
-
-
-def scheduling_config(preset: PresetValues) -> SchedulingConfig:
-    """The scheduler's view of a preset."""
-    return SchedulingConfig(
-        learn_steps_minutes=tuple(float(s) for s in preset.learn_steps),
-        relearn_steps_minutes=tuple(float(s) for s in preset.relearn_steps),
-        desired_retention=preset.desired_retention,
-        maximum_interval_days=preset.maximum_interval,
-        fsrs_params=tuple(float(p) for p in preset.fsrs_params),
-        leech_threshold=preset.leech_threshold,
-        leech_action=LeechAction(preset.leech_action),
-        rollover_hour=preset.rollover_hour,
-    )
-
-
-def card_sched(card: CardValues) -> CardSched:
-    memory = (
-        MemoryState(card.stability, card.difficulty)
-        if card.stability is not None and card.difficulty is not None
-        else None
-    )
-    return CardSched(
-        state=CardState(card.state),
-        step=card.step,
-        due=card.due,
-        memory=memory,
-        last_review=card.last_review,
-        interval_days=card.interval_days,
-        reps=card.reps,
-        lapses=card.lapses,
-    )
+def card_sched(card: Card) -> CardSched:
+    """The scheduler's view of a card row."""
+    return sched_from_row({name: getattr(card, name) for name in _SCHED_COLUMNS})
 
 
 def _snapshot(card: Card) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": card.id}
-    for name in CARD_COLUMNS:
-        value = getattr(card, name)
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+    return snapshot({"id": card.id, **{name: getattr(card, name) for name in CARD_COLUMNS}})
 
 
 def _restore(card: Card, snap: dict[str, Any]) -> None:
     for name in CARD_COLUMNS:
         value = snap[name]
-        if name in ("due", "last_review", "buried_until", "modified_at") and value is not None:
+        if name in INSTANT_COLUMNS and value is not None:
             value = datetime.fromisoformat(value)
         setattr(card, name, value)
 

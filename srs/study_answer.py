@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, overload
 
 from srs import scheduler
 from srs.clock import from_ms, next_day_start, to_ms
@@ -61,13 +62,13 @@ def fuzz_rng(card_id: int, reps: int) -> random.Random:
     return random.Random(card_id * 100_003 + reps)
 
 
-def snapshot(row: dict[str, Any]) -> dict[str, Any]:
-    """A card row (raw column values) as undo stores it."""
+def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A card (its columns by name; instants as epoch ms or datetimes) as undo stores it."""
     out: dict[str, Any] = {"id": row["id"]}
     for name in CARD_COLUMNS:
         value = row[name]
         if name in INSTANT_COLUMNS and value is not None:
-            value = from_ms(value).isoformat()
+            value = _at(value).isoformat()
         elif name in BOOL_COLUMNS:
             value = bool(value)
         out[name] = value
@@ -231,12 +232,17 @@ def _ms(value: datetime | None) -> int | None:
     return to_ms(value) if value is not None else None
 
 
-def _at(value: int | None) -> datetime | None:
-    return from_ms(value) if value is not None else None
+@overload
+def _at(value: int | datetime) -> datetime: ...
+@overload
+def _at(value: None) -> None: ...
+def _at(value: int | datetime | None) -> datetime | None:
+    return from_ms(value) if isinstance(value, int) else value
 
 
-def sched_from_row(card: dict[str, Any]) -> CardSched:
-    """The scheduler's view of a card row (raw column values by name)."""
+def sched_from_row(card: Mapping[str, Any]) -> CardSched:
+    """The scheduler's view of a card (its columns by name; instants as epoch ms or
+    datetimes)."""
     stability, difficulty = card["stability"], card["difficulty"]
     return CardSched(
         state=CardState(card["state"]),
