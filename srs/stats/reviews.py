@@ -9,7 +9,6 @@ module's single pass over the period.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from srs.stats.types import (
     Reviews,
     Today,
 )
+from srs.store import raw_connection
 
 MATURE_DAYS = 21
 CALENDAR_DAYS = 365
@@ -198,9 +198,7 @@ def _studied_before(session: Session, scope: Scope, scale: DayScale, day: int) -
     n = 0
     sql = f"""SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ?
               AND kind NOT IN {_NOT_STUDY} AND {scope.revlog_probe()} LIMIT 1"""
-    raw = session.connection().connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    cur = raw.cursor()  # up to one query per day: the plain cursor saves most of the time
+    cur = raw_connection(session).cursor()  # up to one query per day: a plain cursor is cheap
     while cur.execute(sql, (scale.start_ms(day - n), scale.start_ms(day - n + 1))).fetchone():
         n += 1
     cur.close()

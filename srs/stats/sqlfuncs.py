@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from srs.store import raw_connection
+
 _ACC = "temp.srs_stats_acc"
 
 
@@ -20,20 +22,14 @@ def ensure_pow(session: Session) -> None:
     try:
         session.execute(text("SELECT pow(2.0, 0.5)")).scalar_one()
     except OperationalError:
-        raw = _raw(session)
+        raw = raw_connection(session)
         raw.create_function("pow", 2, math.pow, deterministic=True)
-
-
-def _raw(session: Session) -> sqlite3.Connection:
-    raw = session.connection().connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    return raw
 
 
 def raw_rows(session: Session, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
     """Run ``sql`` on the session's own DBAPI connection (same transaction) and return all
     rows as plain tuples: for large results, skipping SQLAlchemy's per-row processing."""
-    cur = _raw(session).cursor()
+    cur = raw_connection(session).cursor()
     try:
         return cur.execute(sql, params or {}).fetchall()
     finally:
@@ -58,7 +54,7 @@ def sum_by_key(
     """
     cols = [f"v{i}" for i in range(1, sums + 1)]
     defs = "".join(f", {c}" for c in cols)
-    cur = _raw(session).cursor()
+    cur = raw_connection(session).cursor()
     try:
         try:
             cur.execute(f"DROP TABLE IF EXISTS {_ACC}")
