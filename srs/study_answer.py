@@ -43,6 +43,11 @@ PRESET_SELECT = (
     "p.leech_threshold, p.leech_action, p.rollover_hour, p.bury_new, p.bury_reviews, "
     "p.bury_interday_learning"
 )
+# The preset ``p`` of card ``c`` is its home deck's: a card in a filtered deck keeps its own.
+PRESET_JOIN = (
+    "JOIN decks home ON home.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
+    "JOIN presets p ON p.id = home.preset_id"
+)
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,7 @@ def answer(
     """
     found = db.execute(
         f"SELECT {_CARD_SELECT}, n.tags, {PRESET_SELECT} FROM cards c "
-        "JOIN notes n ON n.id = c.note_id "
-        "JOIN decks d ON d.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
-        "JOIN presets p ON p.id = d.preset_id WHERE c.id = ?",
+        f"JOIN notes n ON n.id = c.note_id {PRESET_JOIN} WHERE c.id = ?",
         (card_id,),
     ).fetchone()
     if found is None:

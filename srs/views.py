@@ -16,7 +16,7 @@ from srs.clock import from_ms
 from srs.domain import BuryKind, CardView, SchedulingConfig, SourceKind, buried_now
 from srs.notes import split_fields, tags_from_column
 from srs.render import render_card
-from srs.study_answer import PRESET_SELECT, PresetRow, sched_from_row
+from srs.study_answer import PRESET_JOIN, PRESET_SELECT, PresetRow, sched_from_row
 
 _CARD_NAMES = (
     "id", "note_id", "ord", "state", "step", "due", "new_position", "stability", "difficulty",
@@ -28,9 +28,7 @@ _SQL = (
     f"SELECT {', '.join('c.' + n for n in _CARD_NAMES)}, "
     f"{', '.join('n.' + n for n in _NOTE_NAMES)}, n.notetype_id, d.name, {PRESET_SELECT} "
     "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id "
-    # The preset is the home deck's: a card in a filtered deck keeps its own.
-    "JOIN decks h ON h.id = coalesce(nullif(c.original_deck_id, 0), c.deck_id) "
-    "JOIN presets p ON p.id = h.preset_id WHERE c.id IN "
+    f"{PRESET_JOIN} WHERE c.id IN "
 )
 _CHUNK = 500  # ids per query, well under SQLite's limit on parameters
 
