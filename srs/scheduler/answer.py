@@ -128,6 +128,10 @@ def _current_secs(card: CardSched, config: SchedulingConfig) -> int | None:
     return None
 
 
+def _secs_until_rollover(now: datetime, tz: tzinfo, config: SchedulingConfig) -> int:
+    return int((next_day_start(now, tz, config.rollover_hour) - now).total_seconds())
+
+
 def _next_secs(nxt: Next) -> int | None:
     return None if nxt.state == CardState.REVIEW else nxt.secs
 
@@ -175,7 +179,7 @@ def _answer_in(
     nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
 
     today = day_number(now, tz, config.rollover_hour)
-    until_rollover = int((next_day_start(now, tz, config.rollover_hour) - now).total_seconds())
+    until_rollover = _secs_until_rollover(now, tz, config)
     after = _as_revlog_interval(_next_secs(nxt), nxt.days, until_rollover)
     if nxt.state == CardState.REVIEW:
         due = day_start(today + nxt.days, tz, config.rollover_hour)
@@ -238,7 +242,7 @@ def preview_seconds(
     (a delay reaching past the next day boundary counts whole days)."""
     now = utc(now)
     ctx = _context(card, now, config, tz, None)  # the four memory states, computed once
-    until_rollover = int((next_day_start(now, tz, config.rollover_hour) - now).total_seconds())
+    until_rollover = _secs_until_rollover(now, tz, config)
     out: dict[Rating, int] = {}
     for r in Rating:
         # The log's interval_after of answering with r, as answer_card computes it.
