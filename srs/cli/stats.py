@@ -21,7 +21,7 @@ from srs.cli.common import (
     json_option,
 )
 from srs.stats import Period, Stats, compute_stats
-from srs.stats.types import Histogram, Retention
+from srs.stats.types import RETENTION_LABELS, Histogram, Retention
 
 _SPARK = "▁▂▃▄▅▆▇█"
 _HEAT = ("·", "░", "▒", "▓", "█")
@@ -94,19 +94,11 @@ def _retention_table(stats: Stats) -> Table:
         table.caption = "Rows count this period's reviews only, as Anki's do (--period all)"
     for col in ("Period", "Young", "Mature", "Total", "Count"):
         table.add_column(col, justify="left" if col == "Period" else "right")
-    names = {
-        "today": "Today",
-        "yesterday": "Yesterday",
-        "week": "Last week",
-        "month": "Last month",
-        "year": "Last year",
-        "all_time": "All time",
-    }
 
     def cell(passed: int, failed: int, rate: float | None) -> str:
         return f"{_pct(rate)} ({passed}/{passed + failed})"
 
-    for key, label in names.items():
+    for key, label in RETENTION_LABELS.items():
         r: Retention = stats["true_retention"][key]
         table.add_row(
             label,

@@ -8,6 +8,15 @@ from typing import Literal, TypedDict
 Period = Literal["1m", "3m", "1y", "all"]
 PERIOD_DAYS: dict[str, int | None] = {"1m": 30, "3m": 90, "1y": 365, "all": None}
 RETENTION_PERIODS = ("today", "yesterday", "week", "month", "year", "all_time")
+# The rows of the true-retention table as Anki labels them.
+RETENTION_LABELS = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "week": "Last week",
+    "month": "Last month",
+    "year": "Last year",
+    "all_time": "All time",
+}
 
 
 class Retention(TypedDict):

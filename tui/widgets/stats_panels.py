@@ -11,21 +11,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from srs.stats.types import RETENTION_PERIODS, Histogram, Retention, Stats
+from srs.stats.types import RETENTION_LABELS, RETENTION_PERIODS, Histogram, Retention, Stats
 from tui.widgets.card_info import fmt_percent
 from tui.widgets.charts import BarChart, HBar, blend, histogram_columns, short_number
 from tui.widgets.heatmap import Heatmap
 from tui.widgets.study_bar import format_elapsed
 
 HIST_COLUMNS = 30
-PERIOD_NAMES = {
-    "today": "Today",
-    "yesterday": "Yesterday",
-    "week": "Last week",
-    "month": "Last month",
-    "year": "Last year",
-    "all_time": "All time",
-}
 
 
 @dataclass(frozen=True)
@@ -119,7 +111,7 @@ def retention_panel(stats: Stats, palette: Palette) -> RenderableType:
         values = stats["true_retention"].get(period)
         if values is None:
             continue
-        table.add_row(PERIOD_NAMES.get(period, period), *(
+        table.add_row(RETENTION_LABELS.get(period, period), *(
             _rate(values, kind) for kind in ("young", "mature", "total")))  # fmt: skip
     return table
 
