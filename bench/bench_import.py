@@ -24,14 +24,13 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from timing import run_timed
 
 FULL = (20_000, 10)
 SMALL = (1_000, 10)
@@ -141,23 +140,7 @@ def timed(code: str, package: Path, target: Path) -> tuple[float, float, float, 
     """Run ``code`` in a fresh Python under /usr/bin/time -v:
     (wall seconds, CPU seconds, peak MB, stdout)."""
     env = {**os.environ, "TMPDIR": str(target.parent)}  # both extract to the same place
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", sys.executable, "-c", code, str(package), str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if proc.returncode:
-        raise SystemExit(f"importer failed:\n{proc.stderr}")
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    user = re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr)
-    system = re.search(r"System time \(seconds\): ([\d.]+)", proc.stderr)
-    assert wall and rss and user and system, proc.stderr
-    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    cpu = float(user.group(1)) + float(system.group(1))
-    return seconds, cpu, int(rss.group(1)) / 1024, proc.stdout.strip()
+    return run_timed(code, str(package), str(target), env=env)
 
 
 def main() -> None:

@@ -37,10 +37,8 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import fsrs_rs_python as fsrs_rs
+from timing import run_timed
 
 from srs.clock import FixedClock, day_number
 from srs.domain import ReviewKind
@@ -104,25 +103,6 @@ r = optimize_preset(store, dry_run=sys.argv[2] == "dry")
 print(time.perf_counter() - t, time.process_time() - cpu, r.items, r.log_loss_after,
     r.cards_rescheduled)
 """
-
-
-def timed(code: str, *args: str) -> tuple[float, float, float, str]:
-    """Run ``code`` in a fresh Python under /usr/bin/time -v: (wall seconds, CPU seconds,
-    peak MB, stdout)."""
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    user = re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr)
-    system = re.search(r"System time \(seconds\): ([\d.]+)", proc.stderr)
-    assert wall and rss and user and system, proc.stderr
-    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    cpu = float(user.group(1)) + float(system.group(1))
-    return seconds, cpu, int(rss.group(1)) / 1024, proc.stdout.strip()
 
 
 def bench_truth() -> list[float]:
@@ -196,10 +176,10 @@ def speed(workdir: Path, n_cards: int, repeat: int) -> None:
             side, _, mode = name.partition("-")
             if side == "anki":
                 db = fresh_copy(anki_db, workdir / "run")
-                wall, cpu, rss, out = timed(ANKI_RUN, str(db), mode or "eval")
+                wall, cpu, rss, out = run_timed(ANKI_RUN, str(db), mode or "eval")
             else:
                 db = fresh_copy(srs_db, workdir / "run")
-                wall, cpu, rss, out = timed(SRS_RUN, str(db), mode, now)
+                wall, cpu, rss, out = run_timed(SRS_RUN, str(db), mode, now)
             call, call_cpu = (float(x) for x in out.split()[:2])
             results[name].append((call, call_cpu, wall, cpu, rss))
             outputs[name] = out
