@@ -21,6 +21,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from srs.clock import day_number, day_start, elapsed_days, next_day_start, utc
 from srs.domain import (
@@ -42,7 +43,7 @@ from srs.scheduler.fsrs import (
     round_half_up,
 )
 from srs.scheduler.fuzz import learning_fuzz_secs
-from srs.scheduler.states import Context, Next, transition
+from srs.scheduler.states import Context, Next, transition, transitions
 from srs.scheduler.steps import DAY_SECS, Steps
 
 _KIND = {
@@ -108,8 +109,8 @@ def _context(
     memory = None if card.state == CardState.NEW else card.memory
     return Context(
         states=next_states(params, memory, config.desired_retention, days),
-        learn_steps=Steps.from_minutes(config.learn_steps_minutes),
-        relearn_steps=Steps.from_minutes(config.relearn_steps_minutes),
+        learn_steps=_steps(config.learn_steps_minutes),
+        relearn_steps=_steps(config.relearn_steps_minutes),
         maximum_interval=config.maximum_interval_days,
         allow_short_term=allows_short_term(config.fsrs_params),
         fuzz_factor=fuzz,
@@ -117,14 +118,17 @@ def _context(
     )
 
 
+_steps = lru_cache(maxsize=64)(Steps.from_minutes)
+
+
 def _current_secs(card: CardSched, config: SchedulingConfig) -> int | None:
     """The delay Anki logs as lastIvl for a card in (re)learning; None for a review card."""
     if card.state == CardState.NEW:
         return 0
     if card.state == CardState.LEARNING:
-        return Steps.from_minutes(config.learn_steps_minutes).current_delay(card.step)
+        return _steps(config.learn_steps_minutes).current_delay(card.step)
     if card.state == CardState.RELEARNING:
-        return Steps.from_minutes(config.relearn_steps_minutes).current_delay(card.step)
+        return _steps(config.relearn_steps_minutes).current_delay(card.step)
     return None
 
 
@@ -244,9 +248,9 @@ def preview_seconds(
     ctx = _context(card, now, config, tz, None)  # the four memory states, computed once
     until_rollover = _secs_until_rollover(now, tz, config)
     out: dict[Rating, int] = {}
-    for r in Rating:
+    every = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
+    for r, nxt in every.items():
         # The log's interval_after of answering with r, as answer_card computes it.
-        nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, r)
         after = _as_revlog_interval(_next_secs(nxt), nxt.days, until_rollover)
         out[r] = after * DAY_SECS if after > 0 else -after
     return out

@@ -104,25 +104,35 @@ def leech_threshold_met(lapses: int, threshold: int) -> bool:
 def _review(ctx: Context, interval_days: int, lapses: int, rating: Rating) -> Next:
     """A review card (review.rs, FSRS branch)."""
     if rating == Rating.AGAIN:
-        item = ctx.states[Rating.AGAIN]
-        new_lapses = lapses + 1
-        leeched = leech_threshold_met(new_lapses, ctx.leech_threshold)
-        days = max(round_half_up(item.interval), 1)
-        steps = ctx.relearn_steps
-        delay = steps.again_delay()
-        if delay is None and _short_term(ctx, steps, item.interval):
-            delay = _to_secs(item.interval)
-        if delay is not None:
-            return Next(
-                CardState.RELEARNING,
-                item.memory,
-                step=0,
-                secs=delay,
-                days=days,
-                lapses=new_lapses,
-                leeched=leeched,
-            )
-        return Next(CardState.REVIEW, item.memory, days=days, lapses=new_lapses, leeched=leeched)
+        return _review_again(ctx, interval_days, lapses)
+    return _review_passed(ctx, interval_days, lapses)[int(rating) - 2]
+
+
+def _review_again(ctx: Context, interval_days: int, lapses: int) -> Next:
+    item = ctx.states[Rating.AGAIN]
+    new_lapses = lapses + 1
+    leeched = leech_threshold_met(new_lapses, ctx.leech_threshold)
+    days = max(round_half_up(item.interval), 1)
+    steps = ctx.relearn_steps
+    delay = steps.again_delay()
+    if delay is None and _short_term(ctx, steps, item.interval):
+        delay = _to_secs(item.interval)
+    if delay is not None:
+        return Next(
+            CardState.RELEARNING,
+            item.memory,
+            step=0,
+            secs=delay,
+            days=days,
+            lapses=new_lapses,
+            leeched=leeched,
+        )
+    return Next(CardState.REVIEW, item.memory, days=days, lapses=new_lapses, leeched=leeched)
+
+
+def _review_passed(ctx: Context, interval_days: int, lapses: int) -> tuple[Next, Next, Next]:
+    """Hard, Good and Easy on a review card: each interval is kept above the one before, so
+    the three are computed together."""
     hard = ctx.states[Rating.HARD]
     good = ctx.states[Rating.GOOD]
     easy = ctx.states[Rating.EASY]
@@ -130,19 +140,19 @@ def _review(ctx: Context, interval_days: int, lapses: int, rating: Rating) -> Ne
     hard_days = ctx.fuzz(
         hard.interval, max(minimum_review_fuzz_interval(hard.interval, interval_days, maximum), 1)
     )
-    if rating == Rating.HARD:
-        return Next(CardState.REVIEW, hard.memory, days=hard_days, lapses=lapses)
     good_days = ctx.fuzz(
         good.interval,
         max(minimum_review_fuzz_interval(good.interval, interval_days, maximum), hard_days + 1),
     )
-    if rating == Rating.GOOD:
-        return Next(CardState.REVIEW, good.memory, days=good_days, lapses=lapses)
     easy_days = ctx.fuzz(
         easy.interval,
         max(minimum_review_fuzz_interval(easy.interval, interval_days, maximum), good_days + 1),
     )
-    return Next(CardState.REVIEW, easy.memory, days=easy_days, lapses=lapses)
+    return (
+        Next(CardState.REVIEW, hard.memory, days=hard_days, lapses=lapses),
+        Next(CardState.REVIEW, good.memory, days=good_days, lapses=lapses),
+        Next(CardState.REVIEW, easy.memory, days=easy_days, lapses=lapses),
+    )
 
 
 def _relearning(ctx: Context, step: int, interval_days: int, lapses: int, rating: Rating) -> Next:
@@ -208,3 +218,19 @@ def transition(
     if state == CardState.REVIEW:
         return _review(ctx, interval_days, lapses, rating)
     return _relearning(ctx, step, interval_days, lapses, rating)
+
+
+def transitions(
+    ctx: Context, state: CardState, step: int, interval_days: int, lapses: int
+) -> dict[Rating, Next]:
+    """``transition`` for every rating (the answer buttons' previews)."""
+    if state == CardState.REVIEW:
+        return dict(
+            zip(
+                Rating,
+                (_review_again(ctx, interval_days, lapses),
+                 *_review_passed(ctx, interval_days, lapses)),
+                strict=True,
+            )
+        )  # fmt: skip
+    return {r: transition(ctx, state, step, interval_days, lapses, r) for r in Rating}
