@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, overload
 
 from srs import scheduler
@@ -22,6 +23,7 @@ from srs.domain import (
     LeechAction,
     MemoryState,
     Rating,
+    ReviewRecord,
     SchedulingConfig,
     buried_now,
 )
@@ -128,25 +130,7 @@ def answer(
         rng=fuzz_rng(card_id, card["reps"]),
         duration_ms=duration_ms,
     )
-    rec = outcome.review
-    at = _unique_review_time(db, card_id, to_ms(rec.reviewed_at))
-    log_id = db.execute(
-        "INSERT INTO revlog (card_id, reviewed_at, rating, kind, interval_before, "
-        "interval_after, factor, stability, difficulty, duration_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            card_id,
-            at,
-            rec.rating,
-            int(rec.kind),
-            rec.interval_before,
-            rec.interval_after,
-            rec.factor,
-            rec.stability,
-            rec.difficulty,
-            rec.duration_ms,
-        ),  # fmt: skip
-    ).lastrowid
+    log_id = _log(db, card_id, outcome.review)
     undo_id = db.execute(
         "INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
         "VALUES ('answer', ?, ?, ?, ?)",
@@ -218,17 +202,23 @@ class PresetRow:
     bury_interday_learning: int
 
     def config(self) -> SchedulingConfig:
-        """The scheduler's view of the preset."""
-        return SchedulingConfig(
-            learn_steps_minutes=tuple(float(s) for s in json.loads(self.learn_steps)),
-            relearn_steps_minutes=tuple(float(s) for s in json.loads(self.relearn_steps)),
-            desired_retention=self.desired_retention,
-            maximum_interval_days=self.maximum_interval,
-            fsrs_params=tuple(float(p) for p in json.loads(self.fsrs_params)),
-            leech_threshold=self.leech_threshold,
-            leech_action=LeechAction(self.leech_action),
-            rollover_hour=self.rollover_hour,
-        )
+        """The scheduler's view of the preset (parsed once per distinct row: every answer
+        and every card shown asks for it)."""
+        return _config(self)
+
+
+@lru_cache(maxsize=64)
+def _config(row: PresetRow) -> SchedulingConfig:
+    return SchedulingConfig(
+        learn_steps_minutes=tuple(float(s) for s in json.loads(row.learn_steps)),
+        relearn_steps_minutes=tuple(float(s) for s in json.loads(row.relearn_steps)),
+        desired_retention=row.desired_retention,
+        maximum_interval_days=row.maximum_interval,
+        fsrs_params=tuple(float(p) for p in json.loads(row.fsrs_params)),
+        leech_threshold=row.leech_threshold,
+        leech_action=LeechAction(row.leech_action),
+        rollover_hour=row.rollover_hour,
+    )
 
 
 def _ms(value: datetime | None) -> int | None:
@@ -261,12 +251,28 @@ def sched_from_row(card: Mapping[str, Any]) -> CardSched:
     )
 
 
-def _unique_review_time(db: sqlite3.Connection, card_id: int, at: int) -> int:
-    """Review times are unique per card (Anki's revlog ids are ms): nudge by 1 ms on clash."""
-    query = "SELECT 1 FROM revlog WHERE card_id = ? AND reviewed_at = ?"
-    while db.execute(query, (card_id, at)).fetchone() is not None:
-        at += 1
-    return at
+_LOG_INSERT = (
+    "INSERT INTO revlog (card_id, reviewed_at, rating, kind, interval_before, "
+    "interval_after, factor, stability, difficulty, duration_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _log(db: sqlite3.Connection, card_id: int, rec: ReviewRecord) -> int:
+    """Insert the review's log row; its id. Review times are unique per card (Anki's revlog
+    ids are ms): on a clash the time moves on by 1 ms (the failed insert changes nothing)."""
+    at = to_ms(rec.reviewed_at)
+    while True:
+        values = (
+            card_id, at, rec.rating, int(rec.kind), rec.interval_before, rec.interval_after,
+            rec.factor, rec.stability, rec.difficulty, rec.duration_ms,
+        )  # fmt: skip
+        try:
+            return int(db.execute(_LOG_INSERT, values).lastrowid or 0)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):
+                raise
+            at += 1
 
 
 def _siblings_to_bury(
