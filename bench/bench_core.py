@@ -290,8 +290,7 @@ def measure_srs(path: Path, answers: int) -> dict[str, float]:
         if state.card is None:
             break
         t = time.perf_counter()
-        col.answer(state.card.card_id, Rating.GOOD)
-        state = col.study_state(ROOT)
+        _, state = col.answer_and_next(state.card.card_id, Rating.GOOD, ROOT)
         lat.append(time.perf_counter() - t)
         clock.advance(timedelta(seconds=2))
     col.close()

@@ -22,7 +22,7 @@ from srs.errors import NotFound
 from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
 from srs.store import Store, raw_connection, read_generation
-from srs.views import card_view_and_config, card_views
+from srs.views import card_view_and_config, card_views, read_card
 
 if TYPE_CHECKING:
     from srs.optimize import OptimizeResult, RetentionSuggestion
@@ -42,6 +42,13 @@ def _effect(done: study.Answered) -> AnswerEffect:
         kind=review.kind,
         interval_before=review.interval_before,
     )
+
+
+class _NoDeck:
+    """No next card wanted (``Collection.answer``)."""
+
+
+_NO_DECK = _NoDeck()
 
 
 @dataclass(frozen=True)
@@ -177,21 +184,47 @@ class Collection:
     def _study_state(
         self, db: sqlite3.Connection, day_queue: DayQueue, now: datetime
     ) -> StudyState:
+        return self._prepare(db, day_queue, now)()
+
+    def _prepare(
+        self, db: sqlite3.Connection, day_queue: DayQueue, now: datetime
+    ) -> Callable[[], StudyState]:
+        """Read what the next card's state needs; the returned call builds it without the
+        database (rendering and button labels), so it can run while an answer commits."""
         pick = day_queue.pick(now)
         found = None
         if pick.card_id is not None:
-            found = card_view_and_config(db, pick.card_id, now, self.tz, day_queue.notetypes)
-        if found is None:
-            return StudyState(None, pick.new, pick.learn, pick.review, {})
-        view, config = found
-        # Each button's label, counted as Anki counts it (whole days once a delay reaches
-        # past the next day boundary).
-        delays = scheduler.preview_seconds(view.sched, now, config, self.tz)
-        intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
-        return StudyState(view, pick.new, pick.learn, pick.review, intervals)
+            found = read_card(db, pick.card_id, day_queue.notetypes)
+        tz = self.tz
+
+        def build() -> StudyState:
+            if found is None:
+                return StudyState(None, pick.new, pick.learn, pick.review, {})
+            view, config = found.build(now, tz)
+            # Each button's label, counted as Anki counts it (whole days once a delay
+            # reaches past the next day boundary).
+            delays = scheduler.preview_seconds(view.sched, now, config, tz)
+            intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
+            return StudyState(view, pick.new, pick.learn, pick.review, intervals)
+
+        return build
 
     def answer(self, card_id: int, rating: Rating, duration_ms: int = 0) -> study.Answered:
         """Answer a card; committed (durable) before this returns."""
+        return self._answer(card_id, rating, duration_ms, _NO_DECK)[0]
+
+    def answer_and_next(
+        self, card_id: int, rating: Rating, deck: str | None, duration_ms: int = 0
+    ) -> tuple[study.Answered, StudyState]:
+        """Answer a card (committed before this returns) and return ``study_state(deck)``
+        after it: what the review screen does after every answer, in one transaction. The
+        next card is read before the commit and rendered while the commit syncs to disk."""
+        done, state = self._answer(card_id, rating, duration_ms, deck)
+        return done, state if state is not None else self.study_state(deck)
+
+    def _answer(
+        self, card_id: int, rating: Rating, duration_ms: int, deck: str | None | _NoDeck
+    ) -> tuple[study.Answered, StudyState | None]:
         now = self.now()
         with self._queue_lock:
             # Today's queue follows the answer in place when nothing else changed since it
@@ -199,14 +232,19 @@ class Collection:
             day_queue, self._queue = self._queue, None
             with self.store.raw_write() as tx:
                 done = study.answer(tx.db, card_id, rating, now, self.tz, duration_ms)
-                if day_queue is not None:
+                moved = tx.advance()
+                if day_queue is None or moved is None or moved[0] != day_queue.generation:
+                    day_queue = None
+                else:
                     day_queue.apply_answer(tx.db, _effect(done), now)
-            if day_queue is not None and tx.moved is not None:
-                before, after = tx.moved
-                if before == day_queue.generation:
-                    day_queue.generation = after
-                    self._queue = day_queue
-            return done
+                    day_queue.generation = moved[1]
+                    if not isinstance(deck, _NoDeck) and day_queue.valid(deck, moved[1], now):
+                        tx.overlap = self._prepare(tx.db, day_queue, now)
+            self._queue = day_queue
+            state = None
+            if tx.overlap_done is not None and tx.overlap_done.exception() is None:
+                state = tx.overlap_done.result()
+            return done, state
 
     def undo(self) -> str | None:
         """Undo the last action (answer, bury, suspend, flag, reset); None if nothing to undo."""

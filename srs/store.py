@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,6 +70,7 @@ class Store:
     path: Path
     engine: Engine
     clock: Clock
+    _helper: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
     @property
     def media_dir(self) -> Path:
@@ -96,6 +99,9 @@ class Store:
         return store
 
     def close(self) -> None:
+        if self._helper is not None:
+            self._helper.shutdown()
+            self._helper = None
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -231,16 +237,33 @@ class Store:
                 if "locked" in str(exc):
                     raise self._busy() from exc
                 raise
-            tx = RawTransaction(db)
-            changes = db.total_changes
+            tx = RawTransaction(db, changes_at_begin=db.total_changes)
             try:
                 yield tx
-                tx.moved = _advance_raw(db, changes)
-                db.execute("COMMIT")
+                tx.advance()
+                self._commit(tx)
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+
+    def _commit(self, tx: RawTransaction) -> None:
+        """COMMIT, running ``tx.overlap`` (if set) on a helper thread meanwhile: SQLite
+        releases the GIL while it writes and syncs the log, so work that needs no database
+        costs no time beside the sync. The work's result or error is kept in the
+        transaction; the commit's own error is raised as usual."""
+        work = tx.overlap
+        if work is None:
+            tx.db.execute("COMMIT")
+            return
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="srs-commit")
+        running = self._helper.submit(work)
+        try:
+            tx.db.execute("COMMIT")
+        finally:
+            futures.wait([running])  # never leave the work running past the transaction
+        tx.overlap_done = running
 
     @contextmanager
     def raw_read(self) -> Iterator[RawTransaction]:
@@ -267,10 +290,24 @@ class Store:
 @dataclass
 class RawTransaction:
     """A transaction on a plain sqlite3 connection; ``moved`` is ``(before, after)`` once a
-    write that changed rows has advanced the generation."""
+    write that changed rows has advanced the generation.
+
+    A write may set ``overlap``: work that needs no database, run while the transaction
+    commits; ``overlap_done`` then holds its finished future (result or error).
+    """
 
     db: sqlite3.Connection
     moved: tuple[int, int] | None = None
+    changes_at_begin: int = 0
+    overlap: Callable[[], Any] | None = None
+    overlap_done: futures.Future[Any] | None = None
+
+    def advance(self) -> tuple[int, int] | None:
+        """Advance the generation now if this write changed rows (once; ``raw_write`` calls
+        it before committing), so the rest of the transaction knows the one it commits."""
+        if self.moved is None:
+            self.moved = _advance_raw(self.db, self.changes_at_begin)
+        return self.moved
 
 
 def raw_connection(session: Session) -> sqlite3.Connection:

@@ -30,6 +30,7 @@ _SQL = (
     "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id "
     f"{PRESET_JOIN} WHERE c.id IN "
 )
+_NOTETYPE_AT = len(_CARD_NAMES) + len(_NOTE_NAMES)
 _CHUNK = 500  # ids per query, well under SQLite's limit on parameters
 
 
@@ -72,10 +73,29 @@ def card_view_and_config(
     """One card as a screen shows it, with its preset's scheduling settings (None if the
     card does not exist). ``notetypes`` keeps parsed note types between calls; the caller
     drops it when the collection changes."""
+    found = read_card(db, card_id, notetypes if notetypes is not None else {})
+    return None if found is None else found.build(now, tz)
+
+
+@dataclass(frozen=True)
+class CardRead:
+    """A card's row and note type, read from the database; ``build`` needs no database, so
+    it may run while the transaction that read the row commits."""
+
+    row: Any
+    notetype: NotetypeInfo
+
+    def build(self, now: datetime, tz: tzinfo) -> tuple[CardView, SchedulingConfig]:
+        """The card as a screen shows it, with its preset's scheduling settings."""
+        return _build(self.row, self.notetype, now, tz)
+
+
+def read_card(db: sqlite3.Connection, card_id: int, notetypes: NotetypeCache) -> CardRead | None:
+    """What ``card_view_and_config`` reads of a card (None if it does not exist)."""
     row = db.execute(_SQL + "(?)", (card_id,)).fetchone()
     if row is None:
         return None
-    return _view(db, row, now, tz, notetypes if notetypes is not None else {})
+    return CardRead(row, _notetype(db, row[_NOTETYPE_AT], notetypes))
 
 
 def _notetype(db: sqlite3.Connection, notetype_id: int, cache: NotetypeCache) -> NotetypeInfo:
@@ -99,14 +119,19 @@ def _notetype(db: sqlite3.Connection, notetype_id: int, cache: NotetypeCache) ->
 def _view(
     db: sqlite3.Connection, row: Any, now: datetime, tz: tzinfo, notetypes: NotetypeCache
 ) -> tuple[CardView, SchedulingConfig]:
+    return _build(row, _notetype(db, row[_NOTETYPE_AT], notetypes), now, tz)
+
+
+def _build(
+    row: Any, nt: NotetypeInfo, now: datetime, tz: tzinfo
+) -> tuple[CardView, SchedulingConfig]:
     card = dict(zip(_CARD_NAMES, row, strict=False))
     width = len(_CARD_NAMES)
     guid, note_fields, note_tags, source_kind, source_path, source_line = row[
         width : width + len(_NOTE_NAMES)
     ]
-    notetype_id, deck_name = row[width + len(_NOTE_NAMES) : width + len(_NOTE_NAMES) + 2]
+    deck_name = row[_NOTETYPE_AT + 1]
     config = PresetRow(*row[width + len(_NOTE_NAMES) + 2 :]).config()
-    nt = _notetype(db, notetype_id, notetypes)
     names = nt.field_names
     values = split_fields(note_fields)
     fields = dict(zip(names, values + [""] * (len(names) - len(values)), strict=False))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import click
 
 from srs.cli.common import CONTEXT_SETTINGS, CliContext, get_ctx, handles_errors
-from srs.collection import Collection
+from srs.collection import Collection, StudyState
 from srs.domain import CardView, Rating
 from srs.render import html_to_text, markdown_to_text, strip_control
 
@@ -52,8 +52,10 @@ def _read(prompt: str) -> str | None:
 def plain_review(col: Collection, deck: str | None) -> Summary:
     """Review in line mode until the queue is empty or the user quits."""
     summary = Summary()
+    state: StudyState | None = None  # the next state, when answering gave it already
     while True:
-        state = col.study_state(deck)
+        if state is None:
+            state = col.study_state(deck)
         view = state.card
         if view is None:
             click.echo("Congratulations! You have finished this deck for now.")
@@ -67,6 +69,7 @@ def plain_review(col: Collection, deck: str | None) -> Summary:
             break
         if key in ("u", "s", "b"):
             _action(col, key, view)
+            state = None
             continue
         click.echo("-" * 40)
         click.echo(card_text(view, view.answer_html))
@@ -82,7 +85,9 @@ def plain_review(col: Collection, deck: str | None) -> Summary:
                 rating = Rating(int(key))
                 elapsed = int((time.monotonic() - started) * 1000)
                 was_review = view.sched.state.name == "REVIEW"
-                col.answer(view.card_id, rating, duration_ms=min(elapsed, 60_000))
+                _, state = col.answer_and_next(
+                    view.card_id, rating, deck, duration_ms=min(elapsed, 60_000)
+                )
                 summary.answered += 1
                 summary.again += rating == Rating.AGAIN
                 if was_review:
@@ -91,6 +96,7 @@ def plain_review(col: Collection, deck: str | None) -> Summary:
                 break
             if key in ("u", "s", "b"):
                 _action(col, key, view)
+                state = None
                 break
             click.echo("please answer 1-4, u, s, b or q")
     click.echo(summary.line())

@@ -1,11 +1,13 @@
 """The in-memory day queue, kept up to date answer by answer, picks exactly what a queue read
 afresh picks, after every answer, bury, suspend, undo, deck switch, passing hour and write
-from another process."""
+from another process; and the next state an answer hands back is the one asked for after."""
 
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -96,7 +98,13 @@ def test_day_queue_matches_the_queue_read_from_scratch(
             card = expected[0]
             roll = rng.random()
             if card is not None and roll < 0.70:
-                col.answer(card, rng.choice([Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD]))
+                rating = rng.choice([Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD])
+                if rng.random() < 0.5:
+                    col.answer(card, rating)
+                else:
+                    # The review screen's call: the next state comes with the answer.
+                    _, given = col.answer_and_next(card, rating, deck)
+                    assert given == col.study_state(deck)
             elif card is not None and roll < 0.74:
                 col.bury([card])
             elif card is not None and roll < 0.77:
@@ -144,3 +152,61 @@ def test_a_failed_answer_leaves_no_half_updated_queue(col: Collection) -> None:
     again = col.study_state()
     assert again.card is not None and again.card.card_id == state.card.card_id
     assert again.new == 1
+
+
+def test_answer_and_next_gives_the_state_study_state_gives(col: Collection) -> None:
+    for i in range(4):
+        col.add_basic(f"q{i}", f"a{i}")
+    twin = Collection(Store.open(col.store.path.with_name("twin.db"), clock=col.clock))
+    try:
+        for i in range(4):
+            twin.add_basic(f"q{i}", f"a{i}")
+        state, twin_state = col.study_state(), twin.study_state()
+        for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY, Rating.HARD, Rating.GOOD):
+            assert state.card is not None and twin_state.card is not None
+            done, state = col.answer_and_next(state.card.card_id, rating, None, 1500)
+            twin_done = twin.answer(twin_state.card.card_id, rating, 1500)
+            twin_state = twin.study_state()
+            assert done.outcome == twin_done.outcome
+            assert (state.new, state.learn, state.review) == (
+                twin_state.new,
+                twin_state.learn,
+                twin_state.review,
+            )
+            assert state.intervals == twin_state.intervals
+            assert state.card is not None and twin_state.card is not None
+            assert state.card.question_html == twin_state.card.question_html
+    finally:
+        twin.close()
+
+
+def test_answer_and_next_when_rendering_fails_keeps_the_answer(
+    col: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs import views
+
+    for i in range(2):
+        col.add_basic(f"q{i}", f"a{i}")
+    state = col.study_state()
+    assert state.card is not None
+    build = views.CardRead.build
+    calls: list[threading.Thread] = []
+
+    def failing_once(self: views.CardRead, now: Any, tz: Any) -> Any:
+        calls.append(threading.current_thread())
+        if len(calls) == 1:
+            raise RuntimeError("render failed")
+        return build(self, now, tz)
+
+    monkeypatch.setattr(views.CardRead, "build", failing_once)
+    done, after = col.answer_and_next(state.card.card_id, Rating.GOOD, None)
+    # The work ran beside the commit, on the store's helper thread; its failure did not undo
+    # the answer, and the state was then asked for afresh.
+    assert calls[0] is not threading.main_thread()
+    with col.store.read() as session:
+        logged = session.execute(
+            text("SELECT count(*) FROM revlog WHERE card_id = :c"), {"c": done.card_id}
+        ).scalar_one()
+    assert logged == 1
+    assert after == col.study_state()
+    assert after.card is not None and after.card.card_id != state.card.card_id

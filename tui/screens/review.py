@@ -115,10 +115,13 @@ class ReviewScreen(Screen[None]):
             return
         self._set_counts(message.state)
 
-    def next_card(self) -> None:
-        """Ask the engine for the next card and show its question (or end the session)."""
+    def next_card(self, state: StudyState | None = None) -> None:
+        """Show the next card's question (or end the session): ``state`` if the engine gave
+        it already, else asked for now."""
         try:
-            self.state = self.context.collection.study_state(self.deck)
+            self.state = (
+                state if state is not None else self.context.collection.study_state(self.deck)
+            )
         except SrsError as error:
             # E.g. the deck is gone: nothing sensible to show here, back to the deck list.
             self.app.notify(str(error), severity="error")
@@ -214,13 +217,15 @@ class ReviewScreen(Screen[None]):
         rating = Rating(value)
         duration = int(max(0.0, self.context.timer() - self.shown_at) * 1000)
         try:
-            self.context.collection.answer(card.card_id, rating, min(duration, 60_000))
+            _, state = self.context.collection.answer_and_next(
+                card.card_id, rating, self.deck, min(duration, 60_000)
+            )
         except SrsError as error:
             self.notify(str(error), severity="error")
             return
         self.stats.record(rating, card.sched.state)
         self._undo_answers.append(True)
-        self.next_card()
+        self.next_card(state)
 
     def action_undo(self) -> None:
         try:
