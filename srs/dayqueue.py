@@ -35,8 +35,8 @@ from srs.queue import (
     RawCounts,
     Today,
     TodayLog,
-    counts_from_raw,
     find_deck,
+    limited_counts,
     load_decks,
     new_turn,
     rollover_hour,
@@ -188,10 +188,10 @@ class DayQueue:
         learning cards within the learn-ahead limit."""
         now_ms = to_ms(now)
         raw = self._raw(now_ms)
-        counts = {c.deck_id: c for c in counts_from_raw(raw, self.decks, self.tops)}
-        new_total = sum(counts[t.id].new for t in self.tops)
-        review_total = sum(counts[t.id].review for t in self.tops)
-        learn_total = sum(counts[t.id].learn for t in self.tops)
+        counts = limited_counts(raw, self.decks, self.tops)  # (learn, new, review) by deck
+        learn_total = sum(counts[t.id][0] for t in self.tops)
+        new_total = sum(counts[t.id][1] for t in self.tops)
+        review_total = sum(counts[t.id][2] for t in self.tops)
         if not self.deck_ids:
             return QueuePick(None, 0, 0, 0)
         pick: int | None = None
@@ -202,7 +202,7 @@ class DayQueue:
             if review_total > 0 and not new_turn(answered, new_total, review_total):
                 pick = self.review[0][1] if self.review else None
             if pick is None and new_total > 0:
-                heads = [self.new[d][0] for d in self.deck_ids if counts[d].new > 0 and self.new[d]]
+                heads = [self.new[d][0] for d in self.deck_ids if counts[d][1] > 0 and self.new[d]]
                 pick = min(heads)[2] if heads else None
             if pick is None and review_total > 0:
                 pick = self.review[0][1] if self.review else None

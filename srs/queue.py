@@ -238,20 +238,44 @@ def deck_counts(session: Session, now: datetime, tz: tzinfo) -> list[DeckCounts]
 def counts_from_raw(
     raw: RawCounts, decks: dict[int, DeckNode], tops: list[DeckNode]
 ) -> list[DeckCounts]:
-    """Counts after limits for ``tops`` and their subdecks, in tree order, from raw counts.
+    """Counts after limits for ``tops`` and their subdecks, in tree order, from raw counts
+    (see ``limited_counts``)."""
+    totals = limited_counts(raw, decks, tops)
+    rows: list[DeckCounts] = []
+
+    def walk(node: DeckNode, depth: int) -> None:
+        learn, new, review = totals[node.id]
+        rows.append(DeckCounts(node.id, node.name, new, learn, review, depth))
+        for child in node.children:
+            walk(decks[child], depth + 1)
+
+    for top in tops:
+        walk(top, 0)
+    return rows
+
+
+def limited_counts(
+    raw: RawCounts, decks: dict[int, DeckNode], tops: list[DeckNode]
+) -> dict[int, tuple[int, int, int]]:
+    """``(learn, new, review)`` after limits of ``tops`` and every deck below them, by id.
 
     A deck's new (review) count is its own cards plus its children's capped counts, capped
     by its limit less what its whole subtree introduced (reviewed) today; learning cards
     are not limited. One pass from the leaves up.
     """
-    totals: dict[int, tuple[int, int, int, int, int]] = {}
+    totals: dict[int, tuple[int, int, int]] = {}
+    learn_of, new_of, review_of = raw.learn, raw.new, raw.review
+    new_done_of, review_done_of = raw.log.new_done, raw.log.review_done
 
     def visit(node: DeckNode) -> tuple[int, int, int, int, int]:
-        learn = raw.learn.get(node.id, 0)
-        new_done = len(raw.log.new_done.get(node.id, ()))
-        review_done = len(raw.log.review_done.get(node.id, ()))
-        new = raw.new.get(node.id, 0)
-        review = raw.review.get(node.id, 0)
+        node_id = node.id
+        learn = learn_of.get(node_id, 0)
+        done = new_done_of.get(node_id)
+        new_done = len(done) if done else 0
+        done = review_done_of.get(node_id)
+        review_done = len(done) if done else 0
+        new = new_of.get(node_id, 0)
+        review = review_of.get(node_id, 0)
         for child in node.children:
             c_learn, c_new_done, c_review_done, c_new, c_review = visit(decks[child])
             learn += c_learn
@@ -259,23 +283,15 @@ def counts_from_raw(
             review_done += c_review_done
             new += c_new
             review += c_review
-        new = max(0, min(new, node.preset.new_per_day - new_done))
-        review = max(0, min(review, node.preset.reviews_per_day - review_done))
-        totals[node.id] = (learn, new_done, review_done, new, review)
-        return totals[node.id]
-
-    rows: list[DeckCounts] = []
-
-    def walk(node: DeckNode, depth: int) -> None:
-        learn, _, _, new, review = totals[node.id]
-        rows.append(DeckCounts(node.id, node.name, new, learn, review, depth))
-        for child in node.children:
-            walk(decks[child], depth + 1)
+        preset = node.preset
+        new = max(0, min(new, preset.new_per_day - new_done))
+        review = max(0, min(review, preset.reviews_per_day - review_done))
+        totals[node_id] = (learn, new, review)
+        return learn, new_done, review_done, new, review
 
     for top in tops:
         visit(top)
-        walk(top, 0)
-    return rows
+    return totals
 
 
 @dataclass(frozen=True)
