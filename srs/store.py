@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,11 @@ class Store:
     engine: Engine
     clock: Clock
     _helper: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    # One connection kept out of the pool for raw transactions (the review path), so each
+    # answer skips a pool checkout and checkin; a second raw user at the same time (another
+    # thread) takes one from the pool as before.
+    _hot: Any = field(default=None, init=False, repr=False)
+    _hot_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def media_dir(self) -> Path:
@@ -102,6 +108,10 @@ class Store:
         if self._helper is not None:
             self._helper.shutdown()
             self._helper = None
+        with self._hot_lock:
+            if self._hot is not None:
+                self._hot.close()  # back to the pool, which dispose() then closes
+                self._hot = None
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -278,6 +288,18 @@ class Store:
 
     @contextmanager
     def _raw(self) -> Iterator[sqlite3.Connection]:
+        if self._hot_lock.acquire(blocking=False):
+            try:
+                if self._hot is None:
+                    self._hot = self.engine.raw_connection()
+                hot = self._hot.driver_connection
+                assert isinstance(hot, sqlite3.Connection)
+                if hot.in_transaction:  # as the pool resets a connection it takes back
+                    hot.rollback()
+                yield hot
+            finally:
+                self._hot_lock.release()
+            return
         pooled = self.engine.raw_connection()
         try:
             db = pooled.driver_connection

@@ -185,3 +185,38 @@ def test_generation_stays_when_nothing_changed_or_rolled_back(store: Store) -> N
         raise RuntimeError("boom")
     with store.read() as session:
         assert Store.generation(session) == start
+
+
+def test_raw_transactions_share_one_kept_connection_and_nest_onto_the_pool(store: Store) -> None:
+    with store.raw_read() as outer:
+        kept = outer.db
+        # A second raw transaction while the kept connection is busy takes a pooled one.
+        with store.raw_read() as inner:
+            assert inner.db is not kept
+    with pytest.raises(RuntimeError):
+        with store.raw_write() as tx:
+            assert tx.db is kept
+            tx.db.execute("INSERT INTO config (key, value) VALUES ('k', '1')")
+            raise RuntimeError("fail mid-write")
+    with store.raw_write() as tx:
+        assert tx.db is kept and tx.db.in_transaction  # rolled back, then reused
+        assert tx.db.execute("SELECT count(*) FROM config WHERE key = 'k'").fetchone()[0] == 0
+
+
+def test_overlapped_work_runs_during_the_commit_and_keeps_its_error(store: Store) -> None:
+    with store.raw_write() as tx:
+        tx.db.execute("INSERT INTO config (key, value) VALUES ('a', '1')")
+        tx.overlap = lambda: 42
+    assert tx.overlap_done is not None and tx.overlap_done.result() == 42
+
+    def broken() -> int:
+        raise ValueError("no")
+
+    with store.raw_write() as tx:
+        tx.db.execute("INSERT INTO config (key, value) VALUES ('b', '1')")
+        tx.overlap = broken
+    assert tx.overlap_done is not None
+    assert isinstance(tx.overlap_done.exception(), ValueError)
+    with store.raw_read() as check:  # both writes committed
+        keys = {r[0] for r in check.db.execute("SELECT key FROM config WHERE key IN ('a', 'b')")}
+    assert keys == {"a", "b"}
