@@ -90,9 +90,13 @@ class DayQueue:
     _scope: frozenset[int] = field(default_factory=frozenset)
     _where: dict[int, tuple[str, tuple[int, int, int], int]] = field(default_factory=dict)
     notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
+    # Each deck's learning due times, sorted: its learn count is one bisection.
+    _learning_dues: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._scope = frozenset(self.deck_ids)
+        for due, _, deck_id in self.learning:
+            self._learning_dues.setdefault(deck_id, []).append(due)  # already in due order
 
     # -- building -----------------------------------------------------------------------
 
@@ -212,17 +216,17 @@ class DayQueue:
 
     def _raw(self, now_ms: int) -> RawCounts:
         cutoff = now_ms + LEARN_AHEAD_MS
-        learn: Counter[int] = Counter()
-        for due, _, deck_id in self.learning:
-            if due > cutoff:
-                break
-            learn[deck_id] += 1
+        learn: dict[int, int] = {}
+        for deck_id, dues in self._learning_dues.items():
+            count = bisect.bisect_right(dues, cutoff)
+            if count:
+                learn[deck_id] = count
         new = {
             d: min(len(keys), self.decks[d].preset.new_per_day)
             for d, keys in self.new.items()
             if keys
         }
-        return RawCounts(new, dict(learn), dict(self.review_per_deck), self.log)
+        return RawCounts(new, learn, dict(self.review_per_deck), self.log)
 
     # -- updating -----------------------------------------------------------------------
 
@@ -238,6 +242,7 @@ class DayQueue:
             if effect.state in (CardState.LEARNING, CardState.RELEARNING):
                 if effect.due_ms <= end_ms + LEARN_AHEAD_MS:
                     bisect.insort(self.learning, entry)
+                    bisect.insort(self._learning_dues.setdefault(effect.deck_id, []), entry[0])
                     self._where[effect.card_id] = ("learning", entry, effect.deck_id)
             elif effect.state == CardState.REVIEW and effect.due_ms < end_ms:
                 bisect.insort(self.review, entry)
@@ -261,6 +266,9 @@ class DayQueue:
         del entries[bisect.bisect_left(entries, entry)]
         if where == "review":
             self.review_per_deck[deck_id] -= 1
+        else:
+            dues = self._learning_dues[deck_id]
+            del dues[bisect.bisect_left(dues, entry[0])]
 
     def _index(self) -> None:
         """Where each queued card is, so an answer removes it without a scan."""
