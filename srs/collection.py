@@ -22,6 +22,7 @@ from srs.errors import NotFound
 from srs.models import Card, Deck, Notetype, ReviewLog
 from srs.render import cards_for_note
 from srs.store import Store, raw_connection, read_generation
+from srs.study_answer import KnownCard
 from srs.views import card_view_and_config, card_views, read_card
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Collection:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._queue: DayQueue | None = None
+        # The card last shown, as answering it needs it, and the generation it was read at.
+        self._known: tuple[int, KnownCard] | None = None
         self._queue_lock = threading.Lock()
         self._ensure_defaults()
 
@@ -195,12 +198,14 @@ class Collection:
         found = None
         if pick.card_id is not None:
             found = read_card(db, pick.card_id, day_queue.notetypes)
-        tz = self.tz
+        tz, generation = self.tz, day_queue.generation
 
         def build() -> StudyState:
             if found is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
             view, config = found.build(now, tz)
+            # Answering it will need the same row, unless something changes meanwhile.
+            self._known = (generation, found.known(now, tz))
             # Each button's label, counted as Anki counts it (whole days once a delay
             # reaches past the next day boundary).
             delays = scheduler.preview_seconds(view.sched, now, config, tz)
@@ -230,8 +235,13 @@ class Collection:
             # Today's queue follows the answer in place when nothing else changed since it
             # was read (checked once the write holds the lock); otherwise it is read again.
             day_queue, self._queue = self._queue, None
+            known, self._known = self._known, None
             with self.store.raw_write() as tx:
-                done = study.answer(tx.db, card_id, rating, now, self.tz, duration_ms)
+                if known is not None and read_generation(tx.db) != known[0]:
+                    known = None  # something changed since the card was read: read it again
+                done = study.answer(
+                    tx.db, card_id, rating, now, self.tz, duration_ms, known and known[1]
+                )
                 moved = tx.advance()
                 if day_queue is None or moved is None or moved[0] != day_queue.generation:
                     day_queue = None

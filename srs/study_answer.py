@@ -64,6 +64,30 @@ class Answered:
     buried_ids: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class KnownCard:
+    """A card's answer inputs, read with its view and valid while the collection's
+    generation is unchanged: its columns (``CARD_COLUMNS`` with id and note id), its note's
+    tags, its preset, its undo snapshot as JSON and the scheduler's preparation. Serves one
+    answer (the preparation holds a part-drawn fuzz source)."""
+
+    card: dict[str, Any]
+    note_tags: str
+    preset: PresetRow
+    snapshot_json: str
+    prepared: scheduler.Prepared
+
+
+def know_card(
+    card: dict[str, Any], note_tags: str, preset: PresetRow, now: datetime, tz: tzinfo
+) -> KnownCard:
+    """What ``answer`` would read and work out for ``card`` first, done now."""
+    prepared = scheduler.prepare_answer(
+        sched_from_row(card), now, preset.config(), tz, fuzz_rng(card["id"], card["reps"])
+    )
+    return KnownCard(card, note_tags, preset, json.dumps(snapshot(card)), prepared)
+
+
 def fuzz_rng(card_id: int, reps: int) -> random.Random:
     """The seeded fuzz source for one answer: reproducible per card and repetition."""
     return random.Random(card_id * 100_003 + reps)
@@ -89,6 +113,7 @@ def answer(
     now: datetime,
     tz: tzinfo,
     duration_ms: int = 0,
+    known: KnownCard | None = None,
 ) -> Answered:
     """Answer a card: schedule it, log it, bury siblings, handle leeches; undoable.
 
@@ -99,22 +124,19 @@ def answer(
         now: the answer time.
         tz: the user's time zone.
         duration_ms: time taken to answer.
+        known: the card as read with its view (``know_card``), when the caller knows nothing
+            has changed since (same generation); otherwise it is read here.
 
     Raises:
         NotFound: no such card.
         UsageError: the card is suspended.
     """
-    found = db.execute(
-        f"SELECT {_CARD_SELECT}, n.tags, {PRESET_SELECT} FROM cards c "
-        f"JOIN notes n ON n.id = c.note_id {PRESET_JOIN} WHERE c.id = ?",
-        (card_id,),
-    ).fetchone()
-    if found is None:
-        raise NotFound(f"no card with id {card_id}")
-    width = 2 + len(CARD_COLUMNS)
-    card = dict(zip(("id", "note_id", *CARD_COLUMNS), found[:width], strict=True))
-    note_tags: str = found[width]
-    preset = PresetRow(*found[width + 1 :])
+    if known is not None and known.card["id"] == card_id:
+        card, note_tags, preset = known.card, known.note_tags, known.preset
+        card_json, prepared = known.snapshot_json, known.prepared
+    else:
+        card, note_tags, preset = _read(db, card_id)
+        card_json, prepared = json.dumps(snapshot(card)), None
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
@@ -127,8 +149,9 @@ def answer(
         now,
         config,
         tz,
-        rng=fuzz_rng(card_id, card["reps"]),
+        rng=fuzz_rng(card_id, card["reps"]) if prepared is None else None,
         duration_ms=duration_ms,
+        prepared=prepared,
     )
     log_id = _log(db, card_id, outcome.review)
     undo_id = db.execute(
@@ -136,7 +159,7 @@ def answer(
         "VALUES ('answer', ?, ?, ?, ?)",
         (
             to_ms(now),
-            json.dumps([snapshot(card), *(snapshot(s) for s in siblings)]),
+            "[" + ", ".join([card_json, *(json.dumps(snapshot(s)) for s in siblings)]) + "]",
             json.dumps([{"id": card["note_id"], "tags": note_tags}]),
             json.dumps([log_id]),
         ),
@@ -183,6 +206,19 @@ def answer(
         card["deck_id"],
         tuple(s["id"] for s in siblings),
     )
+
+
+def _read(db: sqlite3.Connection, card_id: int) -> tuple[dict[str, Any], str, PresetRow]:
+    found = db.execute(
+        f"SELECT {_CARD_SELECT}, n.tags, {PRESET_SELECT} FROM cards c "
+        f"JOIN notes n ON n.id = c.note_id {PRESET_JOIN} WHERE c.id = ?",
+        (card_id,),
+    ).fetchone()
+    if found is None:
+        raise NotFound(f"no card with id {card_id}")
+    width = 2 + len(CARD_COLUMNS)
+    card = dict(zip(("id", "note_id", *CARD_COLUMNS), found[:width], strict=True))
+    return card, found[width], PresetRow(*found[width + 1 :])
 
 
 @dataclass(frozen=True)

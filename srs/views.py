@@ -16,13 +16,18 @@ from srs.clock import from_ms
 from srs.domain import BuryKind, CardView, SchedulingConfig, SourceKind, buried_now
 from srs.notes import split_fields, tags_from_column
 from srs.render import render_card
-from srs.study_answer import PRESET_JOIN, PRESET_SELECT, PresetRow, sched_from_row
+from srs.study_answer import (
+    CARD_COLUMNS,
+    PRESET_JOIN,
+    PRESET_SELECT,
+    KnownCard,
+    PresetRow,
+    know_card,
+    sched_from_row,
+)
 
-_CARD_NAMES = (
-    "id", "note_id", "ord", "state", "step", "due", "new_position", "stability", "difficulty",
-    "last_review", "interval_days", "reps", "lapses", "suspended", "buried", "buried_until",
-    "flag",
-)  # fmt: skip
+# The answer's columns too (``CARD_COLUMNS``): answering a card shown reuses this row.
+_CARD_NAMES = ("id", "note_id", "ord", *CARD_COLUMNS)
 _NOTE_NAMES = ("guid", "fields", "tags", "source_kind", "source_path", "source_line")
 _SQL = (
     f"SELECT {', '.join('c.' + n for n in _CARD_NAMES)}, "
@@ -31,6 +36,8 @@ _SQL = (
     f"{PRESET_JOIN} WHERE c.id IN "
 )
 _NOTETYPE_AT = len(_CARD_NAMES) + len(_NOTE_NAMES)
+_ANSWER_NAMES = ("id", "note_id", *CARD_COLUMNS)
+_ANSWER_AT = tuple(_CARD_NAMES.index(name) for name in _ANSWER_NAMES)
 _CHUNK = 500  # ids per query, well under SQLite's limit on parameters
 
 
@@ -88,6 +95,13 @@ class CardRead:
     def build(self, now: datetime, tz: tzinfo) -> tuple[CardView, SchedulingConfig]:
         """The card as a screen shows it, with its preset's scheduling settings."""
         return _build(self.row, self.notetype, now, tz)
+
+    def known(self, now: datetime, tz: tzinfo) -> KnownCard:
+        """What answering this card needs first (``study_answer.know_card``)."""
+        row = self.row
+        card = dict(zip(_ANSWER_NAMES, (row[i] for i in _ANSWER_AT), strict=True))
+        tags = row[len(_CARD_NAMES) + _NOTE_NAMES.index("tags")]
+        return know_card(card, tags, PresetRow(*row[_NOTETYPE_AT + 2 :]), now, tz)
 
 
 def read_card(db: sqlite3.Connection, card_id: int, notetypes: NotetypeCache) -> CardRead | None:

@@ -18,9 +18,11 @@ Known differences from Anki:
 from __future__ import annotations
 
 from srs.scheduler.answer import (
+    Prepared,
     answer_card,
     card_elapsed_days,
     card_retrievability,
+    prepare_answer,
     preview,
     preview_seconds,
     revlog_factor,
@@ -46,6 +48,7 @@ from srs.scheduler.timespan import format_interval
 __all__ = [
     "DEFAULT_PARAMS",
     "ItemState",
+    "Prepared",
     "answer_card",
     "card_elapsed_days",
     "card_retrievability",
@@ -60,6 +63,7 @@ __all__ = [
     "next_memory",
     "next_states",
     "params_or_default",
+    "prepare_answer",
     "preview",
     "preview_seconds",
     "retrievability",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
@@ -102,10 +102,16 @@ def card_elapsed_days(card: CardSched, now: datetime, tz: tzinfo, rollover_hour:
 
 
 def _context(
-    card: CardSched, now: datetime, config: SchedulingConfig, tz: tzinfo, fuzz: float | None
+    card: CardSched,
+    now: datetime,
+    config: SchedulingConfig,
+    tz: tzinfo,
+    fuzz: float | None,
+    days: int | None = None,
 ) -> Context:
     params = params_or_default(config.fsrs_params)
-    days = card_elapsed_days(card, now, tz, config.rollover_hour)
+    if days is None:
+        days = card_elapsed_days(card, now, tz, config.rollover_hour)
     memory = None if card.state == CardState.NEW else card.memory
     return Context(
         states=next_states(params, memory, config.desired_retention, days),
@@ -140,6 +146,37 @@ def _next_secs(nxt: Next) -> int | None:
     return None if nxt.state == CardState.REVIEW else nxt.secs
 
 
+@dataclass
+class Prepared:
+    """What ``answer_card`` computes before it looks at the rating and the exact time (the
+    memory states and their fuzz), done ahead while the card is on screen. It holds the fuzz
+    source part-drawn, so it serves one answer; ``answer_card`` uses it only for the same
+    card, preset and zone on the same number of elapsed days, and otherwise starts afresh."""
+
+    card: CardSched
+    config: SchedulingConfig
+    tz: tzinfo
+    days: int
+    ctx: Context
+    rng: random.Random | None
+
+
+def prepare_answer(
+    card: CardSched,
+    now: datetime,
+    config: SchedulingConfig,
+    tz: tzinfo,
+    rng: random.Random | None = None,
+) -> Prepared:
+    """``answer_card``'s preparation for ``card`` as of ``now`` (see ``Prepared``); ``rng``
+    must be the fresh source ``answer_card`` would be given."""
+    fuzz_rng = rng if config.fuzz else None
+    fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
+    days = card_elapsed_days(card, utc(now), tz, config.rollover_hour)
+    ctx = _context(card, now, config, tz, fuzz_factor, days)
+    return Prepared(card, config, tz, days, ctx, fuzz_rng)
+
+
 def answer_card(
     card: CardSched,
     rating: Rating,
@@ -148,6 +185,7 @@ def answer_card(
     tz: tzinfo,
     rng: random.Random | None = None,
     duration_ms: int = 0,
+    prepared: Prepared | None = None,
 ) -> AnswerOutcome:
     """Answer a card the way Anki's v3 scheduler does with FSRS on.
 
@@ -160,13 +198,25 @@ def answer_card(
         rng: a seeded source for fuzz; None gives no fuzz (nor does ``config.fuzz=False``).
         duration_ms: time taken to answer, stored in the log row.
 
+        prepared: ``prepare_answer``'s work for this card, used when it still applies
+            (then ``rng`` is not drawn from).
+
     Returns:
         The new card state, the review-log row and whether the card just became a leech.
     """
     now = utc(now)
-    fuzz_rng = rng if config.fuzz else None
-    fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
-    ctx = _context(card, now, config, tz, fuzz_factor)
+    if (
+        prepared is not None
+        and prepared.tz is tz
+        and (prepared.config is config or prepared.config == config)
+        and prepared.card == card
+        and prepared.days == card_elapsed_days(card, now, tz, config.rollover_hour)
+    ):
+        ctx, fuzz_rng = prepared.ctx, prepared.rng
+    else:
+        fuzz_rng = rng if config.fuzz else None
+        fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
+        ctx = _context(card, now, config, tz, fuzz_factor)
     return _answer_in(ctx, card, rating, now, config, tz, fuzz_rng, duration_ms)
 
 

@@ -4,6 +4,7 @@ from another process; and the next state an answer hands back is the one asked f
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from datetime import timedelta
@@ -16,6 +17,7 @@ from srs.clock import FixedClock, to_ms
 from srs.collection import Collection
 from srs.dayqueue import DayQueue
 from srs.domain import CardState, Rating
+from srs.errors import UsageError
 from srs.models import Deck, Preset
 from srs.store import Store
 
@@ -154,17 +156,48 @@ def test_a_failed_answer_leaves_no_half_updated_queue(col: Collection) -> None:
     assert again.new == 1
 
 
-def test_answer_and_next_gives_the_state_study_state_gives(col: Collection) -> None:
+def _rows(col: Collection) -> Any:
+    """Everything an answer writes, without ids that differ between collections."""
+    with col.store.raw_read() as tx:
+        cards = tx.db.execute(
+            "SELECT ord, state, step, due, stability, difficulty, last_review, interval_days, "
+            "reps, lapses, suspended, buried, modified_at FROM cards ORDER BY id"
+        ).fetchall()
+        log = tx.db.execute(
+            "SELECT reviewed_at, rating, kind, interval_before, interval_after, factor, "
+            "stability, difficulty, duration_ms FROM revlog ORDER BY id"
+        ).fetchall()
+        undo = [
+            [
+                {k: v for k, v in snap.items() if k not in ("id", "deck_id")}
+                for snap in json.loads(c)
+            ]
+            for (c,) in tx.db.execute("SELECT cards_before FROM undo ORDER BY id")
+        ]
+    return cards, log, undo
+
+
+def test_answer_and_next_gives_what_answering_afresh_gives(
+    col: Collection, clock: FixedClock
+) -> None:
+    """The review screen's path (next state handed back, the card's row and scheduling
+    prepared while it was shown) against a twin collection that reads everything afresh."""
     for i in range(4):
         col.add_basic(f"q{i}", f"a{i}")
-    twin = Collection(Store.open(col.store.path.with_name("twin.db"), clock=col.clock))
+    twin = Collection(Store.open(col.store.path.with_name("twin.db"), clock=clock))
     try:
         for i in range(4):
             twin.add_basic(f"q{i}", f"a{i}")
         state, twin_state = col.study_state(), twin.study_state()
-        for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY, Rating.HARD, Rating.GOOD):
-            assert state.card is not None and twin_state.card is not None
+        ratings = [Rating.GOOD, Rating.AGAIN, Rating.EASY, Rating.HARD, Rating.GOOD] * 3
+        answered = 0
+        for rating in ratings:
+            if state.card is None:
+                break
+            assert twin_state.card is not None
             done, state = col.answer_and_next(state.card.card_id, rating, None, 1500)
+            answered += 1
+            twin._known = None  # nothing prepared: the answer reads and computes it all
             twin_done = twin.answer(twin_state.card.card_id, rating, 1500)
             twin_state = twin.study_state()
             assert done.outcome == twin_done.outcome
@@ -174,10 +207,35 @@ def test_answer_and_next_gives_the_state_study_state_gives(col: Collection) -> N
                 twin_state.review,
             )
             assert state.intervals == twin_state.intervals
-            assert state.card is not None and twin_state.card is not None
-            assert state.card.question_html == twin_state.card.question_html
+            assert (state.card is None) == (twin_state.card is None)
+            if state.card is not None and twin_state.card is not None:
+                assert state.card.question_html == twin_state.card.question_html
+            clock.advance(timedelta(minutes=7))
+        assert answered >= 10
+        assert _rows(col) == _rows(twin)
     finally:
         twin.close()
+
+
+def test_a_card_changed_elsewhere_after_it_was_shown_is_read_again(
+    col: Collection, clock: FixedClock
+) -> None:
+    col.add_basic("q", "a")
+    col.add_basic("q2", "a2")
+    shown = col.study_state()
+    assert shown.card is not None
+    other = Collection(Store.open(col.store.path, clock=clock))
+    try:
+        other.answer(shown.card.card_id, Rating.GOOD)  # another process answers it first
+        done = col.answer(shown.card.card_id, Rating.GOOD)
+        assert done.outcome.card.reps == 2  # built on the other answer, not the shown row
+        shown = col.study_state()
+        assert shown.card is not None
+        other.suspend([shown.card.card_id])
+    finally:
+        other.close()
+    with pytest.raises(UsageError, match="suspended"):
+        col.answer(shown.card.card_id, Rating.GOOD)
 
 
 def test_answer_and_next_when_rendering_fails_keeps_the_answer(

@@ -21,6 +21,7 @@ from srs.domain import (
 from srs.scheduler import (
     DEFAULT_PARAMS,
     answer_card,
+    card_elapsed_days,
     card_retrievability,
     preview,
     preview_seconds,
@@ -278,3 +279,41 @@ def test_card_retrievability() -> None:
     )
     r4 = card_retrievability(no_time, now, DEFAULT_PARAMS, NY, 4)
     assert r4 == pytest.approx(retrievability(DEFAULT_PARAMS, 10.0, 4.0))
+
+
+def test_an_answer_prepared_ahead_equals_one_computed_at_once() -> None:
+    import random
+
+    from srs.scheduler import prepare_answer
+
+    rng = random.Random(3)
+    shown = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # the night the clocks change in Europe
+    berlin = ZoneInfo("Europe/Berlin")
+    used = 0
+    for i in range(400):
+        state = rng.choice(list(CardState))
+        last = shown - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+        card = CardSched(
+            state=state,
+            step=rng.randint(0, 2),
+            due=None if state == CardState.NEW else last + timedelta(days=rng.randint(1, 30)),
+            memory=None
+            if state == CardState.NEW
+            else MemoryState(rng.uniform(0.5, 90), rng.uniform(1, 10)),
+            last_review=None if state == CardState.NEW else last,
+            interval_days=0 if state == CardState.NEW else rng.randint(1, 40),
+            reps=rng.randint(0, 9),
+            lapses=rng.randint(0, 4),
+        )
+        config = SchedulingConfig(fuzz=rng.random() < 0.8)
+        # Answered seconds later, or hours later across a day boundary.
+        answered = shown + timedelta(seconds=rng.choice([3, 40, 7 * 3600, 30 * 3600]))
+        rating = rng.choice(list(Rating))
+        fresh = answer_card(card, rating, answered, config, berlin, rng=random.Random(i))
+        prepared = prepare_answer(card, shown, config, berlin, random.Random(i))
+        ahead = answer_card(
+            card, rating, answered, config, berlin, rng=random.Random(i), prepared=prepared
+        )
+        assert ahead == fresh
+        used += prepared.days == card_elapsed_days(card, answered, berlin, 4)
+    assert 100 < used < 400  # both ways were exercised
