@@ -236,20 +236,26 @@ class Collection:
             # was read (checked once the write holds the lock); otherwise it is read again.
             day_queue, self._queue = self._queue, None
             known, self._known = self._known, None
-            with self.store.raw_write() as tx:
-                if known is not None and read_generation(tx.db) != known[0]:
-                    known = None  # something changed since the card was read: read it again
-                done = study.answer(
-                    tx.db, card_id, rating, now, self.tz, duration_ms, known and known[1]
-                )
-                moved = tx.advance()
-                if day_queue is None or moved is None or moved[0] != day_queue.generation:
-                    day_queue = None
-                else:
-                    day_queue.apply_answer(tx.db, _effect(done), now)
-                    day_queue.generation = moved[1]
-                    if not isinstance(deck, _NoDeck) and day_queue.valid(deck, moved[1], now):
-                        tx.overlap = self._prepare(tx.db, day_queue, now)
+            try:
+                with self.store.raw_write() as tx:
+                    if known is not None and read_generation(tx.db) != known[0]:
+                        known = None  # something changed since the card was read: read again
+                    done = study.answer(
+                        tx.db, card_id, rating, now, self.tz, duration_ms, known and known[1]
+                    )
+                    moved = tx.advance()
+                    if day_queue is None or moved is None or moved[0] != day_queue.generation:
+                        day_queue = None
+                    else:
+                        day_queue.apply_answer(tx.db, _effect(done), now)
+                        day_queue.generation = moved[1]
+                        if not isinstance(deck, _NoDeck) and day_queue.valid(deck, moved[1], now):
+                            tx.overlap = self._prepare(tx.db, day_queue, now)
+            except BaseException:
+                # What the overlapped work prepared belongs to a generation never committed
+                # (the number may be reached later by other changes): drop it.
+                self._known = None
+                raise
             self._queue = day_queue
             state = None
             if tx.overlap_done is not None and tx.overlap_done.exception() is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import threading
 from datetime import timedelta
 from typing import Any
@@ -268,3 +269,28 @@ def test_answer_and_next_when_rendering_fails_keeps_the_answer(
     assert logged == 1
     assert after == col.study_state()
     assert after.card is not None and after.card.card_id != state.card.card_id
+
+
+def test_a_failed_commit_leaves_nothing_prepared_behind(
+    col: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(3):
+        col.add_basic(f"q{i}", f"a{i}")
+    state = col.study_state()
+    assert state.card is not None
+    real_commit = Store._commit
+
+    def failing_commit(self: Store, tx: Any) -> None:
+        if tx.overlap is not None:
+            tx.overlap()  # the next card is prepared, as beside a real commit...
+        raise sqlite3.OperationalError("disk I/O error")  # ...and then the commit fails
+
+    monkeypatch.setattr(Store, "_commit", failing_commit)
+    with pytest.raises(sqlite3.OperationalError):
+        col.answer_and_next(state.card.card_id, Rating.GOOD, None)
+    assert col._known is None and col._queue is None
+    monkeypatch.setattr(Store, "_commit", real_commit)
+    again = col.study_state()
+    assert again.card is not None and again.card.card_id == state.card.card_id
+    with col.store.read() as session:
+        assert session.execute(text("SELECT count(*) FROM revlog")).scalar_one() == 0
