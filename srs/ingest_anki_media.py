@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, column, insert, select, table
 
 from srs.errors import StoreError
+from srs.media_names import safe_media_path
 from srs.models import Media
 from srs.reports import KindReport
 from srs.store import MEDIA_TMP_PREFIX
@@ -35,23 +35,6 @@ class MediaIn:
 
     name: str
     chunks: Callable[[], Iterable[bytes]]
-
-
-def safe_media_path(media_dir: Path, name: str) -> Path:
-    """The path of ``name`` inside ``media_dir``; ``StoreError`` if it would leave it."""
-    bad = (
-        not name
-        or name in (".", "..")
-        or any(sep in name for sep in ("/", "\\", "\x00"))
-        or os.path.isabs(name)
-        or unicodedata.normalize("NFC", name) != name
-    )
-    if bad:
-        raise StoreError(f"{name!r}: not a safe media file name")
-    target = media_dir / name
-    if target.resolve().parent != media_dir.resolve():
-        raise StoreError(f"{name!r}: media file would land outside the media folder")
-    return target
 
 
 def rewrite_media_refs(fields: str, renames: dict[str, str]) -> str:
@@ -111,14 +94,14 @@ class MediaStager:
             return have
 
         for item in media:
-            final = safe_media_path(self.media_dir, item.name)
+            final = safe_media_path(self.media_dir, item.name, require_nfc=True)
             sha1, size, tmp = self._write(item)
             name = item.name
             have = stored_sha1(name, final)
             if have is not None and have != sha1:
                 stem, dot, suffix = name.rpartition(".")
                 name = f"{stem}-{sha1}.{suffix}" if dot and stem else f"{name}-{sha1}"
-                final = safe_media_path(self.media_dir, name)
+                final = safe_media_path(self.media_dir, name, require_nfc=True)
                 renames[item.name] = name
                 have = stored_sha1(name, final)
             if have is None:

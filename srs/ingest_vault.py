@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from srs.domain import CardState, SourceKind
 from srs.errors import StoreError
 from srs.ingest_vault_apply import BASIC, CLOZE, REVERSED, apply_plan, config_key
+from srs.media_names import safe_media_path
 from srs.models import Card, ConfigEntry, Deck, Media, Note, Notetype, SourceFile
 from srs.store import MEDIA_TMP_PREFIX, Store
 
@@ -308,17 +309,6 @@ def ingest_vault(
     for tmp, final in staged:
         os.replace(tmp, final)
     return plan
-
-
-def safe_media_path(media_dir: Path, name: str) -> Path:
-    """Where media file ``name`` goes: inside ``media_dir``, or StoreError for a name that
-    would put it anywhere else (a path, ``..``, empty, NUL)."""
-    if not name or "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
-        raise StoreError(f"{name!r}: not a safe media file name")
-    target = (media_dir / name).resolve()
-    if target.parent != media_dir.resolve():
-        raise StoreError(f"{name!r}: media file would land outside the media folder")
-    return target
 
 
 def _stage_media(store: Store, media: list[MediaCopy]) -> list[tuple[Path, Path]]:

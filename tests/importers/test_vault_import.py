@@ -393,10 +393,22 @@ def test_foreign_note_type_of_the_same_name_is_refused(tmp_path: Path, store: St
 
 @pytest.mark.parametrize("name", ["../evil.png", "a/b.png", "..", "", "x\x00.png"])
 def test_media_names_never_leave_the_media_folder(tmp_path: Path, name: str) -> None:
-    from srs.ingest_vault import safe_media_path
+    from srs.media_names import safe_media_path
 
     with pytest.raises(StoreError):
         safe_media_path(tmp_path, name)
+    with pytest.raises(StoreError):
+        safe_media_path(tmp_path, name, require_nfc=True)
+
+
+def test_only_package_media_names_must_be_nfc(tmp_path: Path) -> None:
+    from srs.media_names import safe_media_path
+
+    decomposed = "cafe\u0301.png"  # as macOS file systems may spell a vault's file
+    assert safe_media_path(tmp_path, decomposed) == tmp_path / decomposed
+    with pytest.raises(StoreError, match="not a safe media file name"):
+        safe_media_path(tmp_path, decomposed, require_nfc=True)
+    assert safe_media_path(tmp_path, "café.png", require_nfc=True) == tmp_path / "café.png"
 
 
 def test_schedule_added_later_seeds_a_new_card_but_never_a_reviewed_one(
