@@ -23,6 +23,7 @@ import pytest
 from srs.clock import day_number
 from srs.domain import CardSched, CardState, MemoryState, Rating, ReviewKind, SchedulingConfig
 from srs.scheduler import answer_card, format_interval, fuzz_range, next_states, preview_seconds
+from tests.srs.anki_driver import run_driver
 
 _DRIVER = r"""
 import json, sys
@@ -102,7 +103,6 @@ def _zone(name: str) -> str:
 
 
 def _run_anki(tmp_path: Any, tz: str, config: SchedulingConfig, plan: list[tuple[int, int]]) -> Any:
-    env = dict(os.environ, ANKI_TEST_MODE="1", TZ=tz)
     args = {
         "path": str(tmp_path / "collection.anki2"),
         "learn": list(config.learn_steps_minutes),
@@ -113,16 +113,7 @@ def _run_anki(tmp_path: Any, tz: str, config: SchedulingConfig, plan: list[tuple
         "params": list(config.fsrs_params),
         "plan": plan,
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _DRIVER],
-        input=json.dumps(args),
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout)
+    return run_driver(_DRIVER, args, {"ANKI_TEST_MODE": "1", "TZ": tz}, timeout=120)
 
 
 def _replay(tz_name: str, config: SchedulingConfig, plan: list[tuple[int, int]], anki: Any) -> None:

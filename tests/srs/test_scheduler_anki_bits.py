@@ -9,16 +9,13 @@ the same days.
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
 from typing import Any
 
 from srs.domain import MemoryState, Rating
 from srs.scheduler import next_states
 from srs.scheduler.fsrs import DEFAULT_PARAMS, as_f32
+from tests.srs.anki_driver import run_driver
 
 _DRIVER = r"""
 import json, sys, time
@@ -74,16 +71,7 @@ def _anki_states(tmp_path: Any, cases: list[tuple[float, float, int]]) -> Any:
         "dr": 0.9,
         "cases": cases,
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _DRIVER],
-        input=json.dumps(args),
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, TZ="UTC"),
-        check=True,
-        timeout=300,
-    )
-    return json.loads(done.stdout)
+    return run_driver(_DRIVER, args, {"TZ": "UTC"})
 
 
 def test_next_states_equal_ankis_bit_for_bit(tmp_path: Any) -> None:
