@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from srs.clock import FixedClock, to_ms
-from srs.collection import Collection
+from srs.collection import Collection, StudyState
 from srs.dayqueue import DayQueue
 from srs.domain import CardState, Rating
 from srs.errors import UsageError
@@ -239,14 +239,19 @@ def test_a_card_changed_elsewhere_after_it_was_shown_is_read_again(
         col.answer(shown.card.card_id, Rating.GOOD)
 
 
+def _first_of(col: Collection, notes: int) -> StudyState:
+    """The first study state after adding ``notes`` Basic notes."""
+    for i in range(notes):
+        col.add_basic(f"q{i}", f"a{i}")
+    return col.study_state()
+
+
 def test_answer_and_next_when_rendering_fails_keeps_the_answer(
     col: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from srs import views
 
-    for i in range(2):
-        col.add_basic(f"q{i}", f"a{i}")
-    state = col.study_state()
+    state = _first_of(col, 2)
     assert state.card is not None
     build = views.CardRead.build
     calls: list[threading.Thread] = []
@@ -274,9 +279,7 @@ def test_answer_and_next_when_rendering_fails_keeps_the_answer(
 def test_a_failed_commit_leaves_nothing_prepared_behind(
     col: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for i in range(3):
-        col.add_basic(f"q{i}", f"a{i}")
-    state = col.study_state()
+    state = _first_of(col, 3)
     assert state.card is not None
     real_commit = Store._commit
 
