@@ -148,8 +148,9 @@ def _next_secs(nxt: Next) -> int | None:
 
 @dataclass
 class Prepared:
-    """What ``answer_card`` computes before it looks at the rating and the exact time (the
-    memory states and their fuzz), done ahead while the card is on screen. It holds the fuzz
+    """What ``answer_card`` computes before it looks at the exact time (the memory states,
+    their fuzz and where each rating leads), done ahead while the card is on screen. It holds
+    the fuzz
     source part-drawn, so it serves one answer; ``answer_card`` uses it only for the same
     card, preset and zone on the same number of elapsed days, and otherwise starts afresh."""
 
@@ -159,6 +160,7 @@ class Prepared:
     days: int
     ctx: Context
     rng: random.Random | None
+    nexts: dict[Rating, Next]
 
 
 def prepare_answer(
@@ -174,7 +176,8 @@ def prepare_answer(
     fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
     days = card_elapsed_days(card, utc(now), tz, config.rollover_hour)
     ctx = _context(card, now, config, tz, fuzz_factor, days)
-    return Prepared(card, config, tz, days, ctx, fuzz_rng)
+    nexts = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
+    return Prepared(card, config, tz, days, ctx, fuzz_rng, nexts)
 
 
 def answer_card(
@@ -212,12 +215,13 @@ def answer_card(
         and prepared.card == card
         and prepared.days == card_elapsed_days(card, now, tz, config.rollover_hour)
     ):
-        ctx, fuzz_rng = prepared.ctx, prepared.rng
+        ctx, fuzz_rng, nxt = prepared.ctx, prepared.rng, prepared.nexts[rating]
     else:
         fuzz_rng = rng if config.fuzz else None
         fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
         ctx = _context(card, now, config, tz, fuzz_factor)
-    return _answer_in(ctx, card, rating, now, config, tz, fuzz_rng, duration_ms)
+        nxt = None
+    return _answer_in(ctx, card, rating, now, config, tz, fuzz_rng, duration_ms, nxt)
 
 
 def _answer_in(
@@ -229,8 +233,10 @@ def _answer_in(
     tz: tzinfo,
     fuzz_rng: random.Random | None,
     duration_ms: int,
+    nxt: Next | None = None,
 ) -> AnswerOutcome:
-    nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
+    if nxt is None:
+        nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
 
     today = day_number(now, tz, config.rollover_hour)
     until_rollover = _secs_until_rollover(now, tz, config)
