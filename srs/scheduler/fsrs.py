@@ -354,12 +354,12 @@ def memory_from_history(
     """
     w = params_or_default(params)
     state = starting
-    for index, (rating, days) in enumerate(reviews):
-        if state is None and index == 0:
-            state = init_memory(w, rating) if int(rating) != 0 else MemoryState(S_MIN, D_MIN)
-            continue
-        if int(rating) == 0:
-            continue
-        assert state is not None
-        state = next_memory(w, state, days, rating)
-    return state
+    rest = list(reviews)
+    if state is None and rest and int(rest[0][0]) == 0:
+        state, rest = MemoryState(S_MIN, D_MIN), rest[1:]  # a manual first entry
+    rated = [fsrs_rs.FSRSReview(int(r), max(d, 0)) for r, d in rest if int(r) != 0]
+    if not rated:
+        return state
+    # One call into the crate for the whole history, as Anki computes memory from its log.
+    found = _model(w).memory_state(fsrs_rs.FSRSItem(rated), _rs_state(state))
+    return MemoryState(found.stability, found.difficulty)
