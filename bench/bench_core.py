@@ -6,10 +6,12 @@ through its DB handle). Each side is then measured in its own process: the deck 
 counts, `search "is:due"`, and answer-plus-next-card latency over a run of answers; peak RSS
 of that process. "Next card" is what a review screen needs before it can show it: the card,
 its rendered question and answer, the counts and the four button labels (srs's
-``study_state``; on Anki's side ``get_queued_cards``, ``question()``, ``answer()`` and
-``describe_next_states``). Anki's time without the rendering is printed too. The search
-returns ids in due order on both sides (Anki's browser "Due" column); Anki's unordered
-search is printed too. Prints each figure with the ratio srs/Anki (below 1 = srs is faster).
+``answer_and_next``, the review screen's call, which returns what ``study_state`` returns;
+on Anki's side ``get_queued_cards``, ``question()``, ``answer()`` and
+``describe_next_states``). Both sides commit each answer (one fsync) before the next
+card. Anki's time without the rendering is printed too. The search returns ids in due
+order on both sides (Anki's browser "Due" column); Anki's unordered search is printed too.
+Prints each figure with the ratio srs/Anki (below 1 = srs is faster).
 
     python bench/bench_core.py [--cards 100000] [--revlog 1000000] [--answers 300]
                                [--rounds 3] [--keep DIR]
