@@ -184,8 +184,9 @@ def next_interval_raw(params: Sequence[float], stability: float, desired_retenti
 
 
 def round_half_up(value: float) -> int:
-    """Round like Rust's ``f32::round`` for non-negative values (halves away from zero)."""
-    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+    """Round like Rust's ``f32::round`` (halves away from zero)."""
+    # int() truncates toward zero, which is floor for the non-negative sums here.
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
 
 
 def next_interval_days(

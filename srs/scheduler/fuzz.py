@@ -13,31 +13,37 @@ import random
 
 from srs.scheduler.fsrs import round_half_up
 
-# (start, end, factor): the fuzz grows by ``factor`` for every day of interval in the band.
-_FUZZ_BANDS: tuple[tuple[float, float, float], ...] = (
-    (2.5, 7.0, 0.15),
-    (7.0, 20.0, 0.10),
-    (20.0, math.inf, 0.05),
-)
+# The fuzz grows by 0.15 a day of interval from 2.5 to 7 days, by 0.10 from 7 to 20 and by
+# 0.05 beyond, on top of 1 day. The sums up to each band's start, in the same float
+# operations as adding the bands one by one:
+_AT_7 = 1.0 + 0.15 * (7.0 - 2.5)
+_AT_20 = _AT_7 + 0.10 * (20.0 - 7.0)
 
 
 def _fuzz_delta(interval: float) -> float:
     if interval < 2.5:
         return 0.0
-    delta = 1.0
-    for start, end, factor in _FUZZ_BANDS:
-        delta += factor * max(min(interval, end) - start, 0.0)
-    return delta
+    if interval < 7.0:
+        return 1.0 + 0.15 * (interval - 2.5)
+    if interval < 20.0:
+        return _AT_7 + 0.10 * (interval - 7.0)
+    return _AT_20 + 0.05 * (interval - 20.0)
 
 
 def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     """The inclusive day range fuzz may pick from, kept inside ``minimum..maximum``."""
-    minimum = min(minimum, maximum)
-    interval = min(max(interval, float(minimum)), float(maximum))
+    if minimum > maximum:
+        minimum = maximum
+    if interval < minimum:
+        interval = float(minimum)
+    if interval > maximum:
+        interval = float(maximum)
     delta = _fuzz_delta(interval)
-    lower = min(max(round_half_up(interval - delta), minimum), maximum)
-    upper = min(max(round_half_up(interval + delta), minimum), maximum)
-    if upper == lower and upper > 2 and upper < maximum:
+    lower = round_half_up(interval - delta)
+    lower = maximum if lower > maximum else minimum if lower < minimum else lower
+    upper = round_half_up(interval + delta)
+    upper = maximum if upper > maximum else minimum if upper < minimum else upper
+    if upper == lower and 2 < upper < maximum:
         upper = lower + 1
     return lower, upper
 

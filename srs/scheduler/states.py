@@ -14,6 +14,8 @@ from srs.scheduler.fsrs import ItemState, round_half_up
 from srs.scheduler.fuzz import minimum_review_fuzz_interval, with_review_fuzz
 from srs.scheduler.steps import DAY_SECS, Steps
 
+_RATINGS = tuple(Rating)  # iterating the enum itself is slower
+
 
 @dataclass(frozen=True)
 class Context:
@@ -227,10 +229,10 @@ def transitions(
     if state == CardState.REVIEW:
         return dict(
             zip(
-                Rating,
+                _RATINGS,
                 (_review_again(ctx, interval_days, lapses),
                  *_review_passed(ctx, interval_days, lapses)),
                 strict=True,
             )
         )  # fmt: skip
-    return {r: transition(ctx, state, step, interval_days, lapses, r) for r in Rating}
+    return {r: transition(ctx, state, step, interval_days, lapses, r) for r in _RATINGS}
