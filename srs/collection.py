@@ -238,7 +238,7 @@ class Collection:
             known, self._known = self._known, None
             try:
                 with self.store.raw_write() as tx:
-                    if known is not None and read_generation(tx.db) != known[0]:
+                    if known is not None and tx.generation() != known[0]:
                         known = None  # something changed since the card was read: read again
                     done = study.answer(
                         tx.db, card_id, rating, now, self.tz, duration_ms, known and known[1]
@@ -258,8 +258,8 @@ class Collection:
                 raise
             self._queue = day_queue
             state = None
-            if tx.overlap_done is not None and tx.overlap_done.exception() is None:
-                state = tx.overlap_done.result()
+            if tx.overlap_ran and tx.overlap_error is None:
+                state = tx.overlap_result
             return done, state
 
     def undo(self) -> str | None:

@@ -14,8 +14,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from concurrent import futures
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -71,7 +69,7 @@ class Store:
     path: Path
     engine: Engine
     clock: Clock
-    _helper: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _helper: _Helper | None = field(default=None, init=False, repr=False)
     # One connection kept out of the pool for raw transactions (the review path), so each
     # answer skips a pool checkout and checkin; a second raw user at the same time (another
     # thread) takes one from the pool as before.
@@ -106,7 +104,7 @@ class Store:
 
     def close(self) -> None:
         if self._helper is not None:
-            self._helper.shutdown()
+            self._helper.close()
             self._helper = None
         with self._hot_lock:
             if self._hot is not None:
@@ -267,13 +265,17 @@ class Store:
             tx.db.execute("COMMIT")
             return
         if self._helper is None:
-            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="srs-commit")
-        running = self._helper.submit(work)
-        try:
+            self._helper = _Helper()
+        if not self._helper.begin(work):  # busy with another thread's commit: run it after
             tx.db.execute("COMMIT")
-        finally:
-            futures.wait([running])  # never leave the work running past the transaction
-        tx.overlap_done = running
+            tx.overlap_result, tx.overlap_error = _outcome(work)
+        else:
+            try:
+                tx.db.execute("COMMIT")
+            finally:
+                # never leave the work running past the transaction
+                tx.overlap_result, tx.overlap_error = self._helper.end()
+        tx.overlap_ran = True
 
     @contextmanager
     def raw_read(self) -> Iterator[RawTransaction]:
@@ -309,26 +311,92 @@ class Store:
             pooled.close()
 
 
+class _Helper:
+    """One thread that runs one call at a time for the store (the work beside a commit):
+    a lock hands each call over and another hands back its outcome, which costs less than
+    an executor's future per call."""
+
+    def __init__(self) -> None:
+        self._busy = threading.Lock()
+        self._start = threading.Lock()
+        self._start.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._call: Callable[[], Any] | None = None
+        self._outcome: tuple[Any, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, name="srs-commit", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._start.acquire()
+            call = self._call
+            if call is None:
+                return
+            self._outcome = _outcome(call)
+            self._done.release()
+
+    def begin(self, call: Callable[[], Any]) -> bool:
+        """Start ``call`` on the helper thread; False (nothing started) if it is busy."""
+        if not self._busy.acquire(blocking=False):
+            return False
+        self._call = call
+        self._start.release()
+        return True
+
+    def end(self) -> tuple[Any, BaseException | None]:
+        """Wait for the call ``begin`` started; its result or the error it raised."""
+        self._done.acquire()
+        outcome, self._outcome, self._call = self._outcome, (None, None), None
+        self._busy.release()
+        return outcome
+
+    def close(self) -> None:
+        with self._busy:
+            self._call = None
+            self._start.release()
+        self._thread.join()
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+    """``call``'s result, or the error it raised (handed back to the caller, which decides)."""
+    try:
+        return call(), None
+    except BaseException as exc:
+        return None, exc
+
+
 @dataclass
 class RawTransaction:
     """A transaction on a plain sqlite3 connection; ``moved`` is ``(before, after)`` once a
     write that changed rows has advanced the generation.
 
     A write may set ``overlap``: work that needs no database, run while the transaction
-    commits; ``overlap_done`` then holds its finished future (result or error).
+    commits; once it has run, ``overlap_ran`` is set and ``overlap_result`` or
+    ``overlap_error`` holds what it returned or raised.
     """
 
     db: sqlite3.Connection
     moved: tuple[int, int] | None = None
     changes_at_begin: int = 0
     overlap: Callable[[], Any] | None = None
-    overlap_done: futures.Future[Any] | None = None
+    overlap_ran: bool = False
+    overlap_result: Any = None
+    overlap_error: BaseException | None = None
+    _generation: int | None = None
+
+    def generation(self) -> int:
+        """The collection's generation when this transaction began (read once: a write
+        transaction holds the lock, so only its own ``advance`` moves it)."""
+        if self._generation is None:
+            self._generation = read_generation(self.db)
+        return self._generation
 
     def advance(self) -> tuple[int, int] | None:
         """Advance the generation now if this write changed rows (once; ``raw_write`` calls
         it before committing), so the rest of the transaction knows the one it commits."""
         if self.moved is None:
-            self.moved = _advance_raw(self.db, self.changes_at_begin)
+            self.moved = _advance_raw(self.db, self.changes_at_begin, self._generation)
         return self.moved
 
 
@@ -368,12 +436,16 @@ def _advance_generation(session: Session, changes_before: int) -> None:
         session.info["generation"] = moved
 
 
-def _advance_raw(db: sqlite3.Connection, changes_before: int) -> tuple[int, int] | None:
+def _advance_raw(
+    db: sqlite3.Connection, changes_before: int, before: int | None = None
+) -> tuple[int, int] | None:
     """Advance the generation if the transaction changed anything (an import that finds
-    nothing new leaves the file exactly as it was); returns ``(before, after)``."""
+    nothing new leaves the file exactly as it was); returns ``(before, after)``. ``before``
+    is the generation if the caller has read it in this transaction already."""
     if db.total_changes == changes_before:
         return None
-    before = read_generation(db)
+    if before is None:
+        before = read_generation(db)
     # The value column is JSON: store the number as JSON text, as the ORM would.
     db.execute(
         "INSERT INTO config (key, value) VALUES (?, ?) "

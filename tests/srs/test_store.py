@@ -207,7 +207,7 @@ def test_overlapped_work_runs_during_the_commit_and_keeps_its_error(store: Store
     with store.raw_write() as tx:
         tx.db.execute("INSERT INTO config (key, value) VALUES ('a', '1')")
         tx.overlap = lambda: 42
-    assert tx.overlap_done is not None and tx.overlap_done.result() == 42
+    assert tx.overlap_ran and tx.overlap_result == 42 and tx.overlap_error is None
 
     def broken() -> int:
         raise ValueError("no")
@@ -215,8 +215,38 @@ def test_overlapped_work_runs_during_the_commit_and_keeps_its_error(store: Store
     with store.raw_write() as tx:
         tx.db.execute("INSERT INTO config (key, value) VALUES ('b', '1')")
         tx.overlap = broken
-    assert tx.overlap_done is not None
-    assert isinstance(tx.overlap_done.exception(), ValueError)
+    assert tx.overlap_ran and isinstance(tx.overlap_error, ValueError)
     with store.raw_read() as check:  # both writes committed
         keys = {r[0] for r in check.db.execute("SELECT key FROM config WHERE key IN ('a', 'b')")}
     assert keys == {"a", "b"}
+
+
+def test_overlapped_work_from_two_threads_at_once_runs_both(store: Store) -> None:
+    import threading
+
+    inside = threading.Event()
+    release = threading.Event()
+    seen: list[str] = []
+
+    def slow() -> str:
+        inside.set()
+        release.wait(10)
+        return "first"
+
+    def first() -> None:
+        with store.raw_write() as tx:
+            tx.db.execute("INSERT INTO config (key, value) VALUES ('t1', '1')")
+            tx.overlap = slow
+        seen.append(tx.overlap_result)
+
+    runner = threading.Thread(target=first)
+    runner.start()
+    assert inside.wait(10)
+    # The helper is busy with the first commit's work: the second runs its own after commit.
+    with store.raw_write() as tx:
+        tx.db.execute("INSERT INTO config (key, value) VALUES ('t2', '1')")
+        tx.overlap = lambda: threading.current_thread().name
+    release.set()
+    runner.join(10)
+    assert tx.overlap_ran and tx.overlap_result == threading.current_thread().name
+    assert seen == ["first"]
