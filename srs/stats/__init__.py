@@ -1,10 +1,13 @@
 """Provides retention statistics over cards and the review log, defined as Anki's stats screen
 defines them: ``compute_stats(session, now=..., tz=..., deck=..., period=...) -> Stats``.
 
-Modules: ``compute`` (the entry point), ``reviews`` (today, true retention, calendar,
-reviews per day, buttons, hours), ``cards`` (counts, forecast, distributions,
-retrievability, added), ``calibration``, ``scope`` (deck tree, rollover hour, decay),
-``days`` (local days as SQL), ``types`` (the JSON shapes).
+Modules: ``compute`` (the entry point), ``log`` (the review log read as numpy columns),
+``daytable`` (the log counted by day and kind), ``reviews`` (today, true retention,
+calendar, reviews per day, buttons), ``calibration`` (with the hours), ``cards`` (counts,
+forecast, intervals, added, from the cards read as numpy columns), ``memory`` (stability,
+difficulty, retrievability, knowledge), ``columns`` (whole SQL columns as numpy arrays),
+``scope`` (deck tree, rollover hour, decay), ``days`` (local days and hours), ``types`` (the
+JSON shapes).
 
 Where srs knowingly differs from Anki 26.9:
 - Days are true local days (DST-aware, via ``srs.clock``); Anki steps back in fixed

@@ -10,10 +10,6 @@ from sqlalchemy.orm import Session
 from srs.clock import utc
 from srs.errors import UsageError
 from srs.gcpause import paused_gc
-from srs.stats import cards, reviews
-from srs.stats.calibration import calibration_and_hours
-from srs.stats.days import DayScale
-from srs.stats.scope import resolve_scope, single_decay
 from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
 
 
@@ -59,9 +55,18 @@ def _compute(
     period: Period,
     rollover_hour: int | None,
 ) -> Stats:
+    # numpy is imported on the first call, not with srs.stats: every CLI command imports
+    # this module (through the stats command), few of them compute statistics
+    from srs.stats import cards, reviews
+    from srs.stats.calibration import calibration_and_hours
+    from srs.stats.days import DayScale
+    from srs.stats.daytable import day_table
+    from srs.stats.log import load_log
+    from srs.stats.memory import memory
+    from srs.stats.scope import card_decays, resolve_scope
+
     scope = resolve_scope(session, deck, rollover_hour)
     scale = DayScale.at(now, tz, scope.rollover_hour)
-    bounds = reviews.log_bounds(session) or (scale.now_ms, scale.now_ms)
     # Day by day, only what the figures show: the calendar year (and, for the all-time
     # retention row, Anki's loaded range: the period's days before today), or all time.
     span = PERIOD_DAYS[period]
@@ -70,13 +75,18 @@ def _compute(
     first_loaded = (
         None if span is None else min(scale.today - reviews.CALENDAR_DAYS + 1, scale.today - span)
     )
-    lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
-    groups = reviews.load_groups(session, scope, scale, lo_ms, bounds)
-    year = groups if calendar_first is None else [g for g in groups if g.day >= calendar_first]
-    single = single_decay(session, scope)
-    stability, difficulty, retrievability, knowledge = cards.memory(session, scope, scale, single)
-    calibration, hours = calibration_and_hours(session, scope, scale, bounds, period, single)
-    counts, intervals = cards.counts_and_intervals(session, scope, scale.now_ms)
+    log = load_log(
+        session, scope, scale, 0 if first_loaded is None else scale.start_ms(first_loaded)
+    )
+    table = day_table(log)
+    retention = reviews.true_retention(table, scale.today, all_time_from=all_time_from)
+    start = reviews.period_start(scale, period)
+    period_log = log if start is None else log.since(scale.start_ms(start))
+    in_scope = cards.load_cards(session, scope, scale.now_ms)
+    decays = card_decays(session, scope, in_scope.single_decay)
+    calibration, hours = calibration_and_hours(period_log, scale, period, decays)
+    stability, difficulty, retrievability, knowledge = memory(session, scope, scale, in_scope)
+    counts, intervals = cards.counts_and_intervals(in_scope)
     return Stats(
         meta=Meta(
             now=now.isoformat(),
@@ -87,20 +97,20 @@ def _compute(
             period=period,
         ),
         today=reviews.today_stats(
-            groups, scale, reviews.cards_studied_today(session, scope, scale)
+            table, scale, reviews.cards_studied_today(log, scale), retention["today"]
         ),
-        true_retention=reviews.true_retention(groups, scale.today, all_time_from=all_time_from),
-        forecast=cards.forecast(session, scope, scale, period),
-        calendar=reviews.calendar(year, scale, session, scope, calendar_first),
+        true_retention=retention,
+        forecast=cards.forecast(in_scope, scale, period),
+        calendar=reviews.calendar(table, scale, session, scope, calendar_first),
         counts=counts,
         intervals=intervals,
         stability=stability,
         difficulty=difficulty,
         retrievability=retrievability,
         calibration=calibration,
-        buttons=reviews.buttons(groups, scale, period),
+        buttons=reviews.buttons(table, scale, period),
         hours=hours,
-        reviews=reviews.reviews_per_day(groups, scale, period),
-        added=cards.added(session, scope, scale, period),
+        reviews=reviews.reviews_per_day(table, scale, period),
+        added=cards.added(in_scope, scale, period),
         knowledge=knowledge,
     )

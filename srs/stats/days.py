@@ -1,11 +1,14 @@
-"""Provides ``DayScale``: local scheduling days (rollover hour, time zone, DST) as Python values
-and as SQL expressions over epoch-millisecond columns, so aggregation can run in SQLite."""
+"""Provides ``DayScale``: local scheduling days (rollover hour, time zone, DST) as Python values,
+as numpy arrays of day numbers and hours, and as SQL expressions over epoch-ms columns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
 
 from srs.clock import day_number, day_start, to_ms
 
@@ -79,23 +82,25 @@ class DayScale:
         """``(start_ms, utc_offset_ms)`` pieces covering ``[lo_ms, hi_ms]``, one per offset."""
         return _segments(self.tz, lo_ms, hi_ms)
 
-    def _by_offset(self, column: str, lo_ms: int, hi_ms: int, shift_ms: int, unit_ms: int) -> str:
-        pieces = self.segments(lo_ms, hi_ms)
+    def _offsets(self, ms: NDArray[np.int64]) -> NDArray[np.int64] | int:
+        """The UTC offset (ms) in force at each instant: one number when it never changes."""
+        if ms.size == 0:
+            return 0
+        pieces = self.segments(int(ms.min()), int(ms.max()))
         if len(pieces) == 1:
-            return f"(({column} + {pieces[0][1] + shift_ms}) / {unit_ms})"
-        cases = " ".join(
-            f"WHEN {column} < {start} THEN (({column} + {prev_off + shift_ms}) / {unit_ms})"
-            for (start, _), (_, prev_off) in zip(pieces[1:], pieces[:-1], strict=True)
-        )
-        return f"(CASE {cases} ELSE (({column} + {pieces[-1][1] + shift_ms}) / {unit_ms}) END)"
+            return pieces[0][1]
+        starts = np.array([start for start, _ in pieces[1:]], dtype=np.int64)
+        offsets = np.array([off for _, off in pieces], dtype=np.int64)
+        # each piece's offset holds from its start on: count the starts at or before ms
+        found: NDArray[np.int64] = offsets[np.searchsorted(starts, ms, side="right")]
+        return found
 
-    def sql_day(self, column: str, lo_ms: int, hi_ms: int) -> str:
-        """SQL giving the day number of epoch-ms ``column`` for values in ``[lo_ms, hi_ms]``.
+    def days_of(self, ms: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The day number of each instant (epoch ms), as ``day_of_ms`` counts it."""
+        days: NDArray[np.int64] = (ms + self._offsets(ms) - self.rollover_hour * HOUR_MS) // DAY_MS
+        return days
 
-        Values are post-1970 epoch ms, so SQLite's truncating integer division is a floor.
-        """
-        return self._by_offset(column, lo_ms, hi_ms, -self.rollover_hour * HOUR_MS, DAY_MS)
-
-    def sql_hour(self, column: str, lo_ms: int, hi_ms: int) -> str:
-        """SQL giving the local hour of the day (0..23) of epoch-ms ``column``."""
-        return f"({self._by_offset(column, lo_ms, hi_ms, 0, HOUR_MS)} % 24)"
+    def hours_of(self, ms: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The local hour of the day (0..23) of each instant (epoch ms)."""
+        hours: NDArray[np.int64] = (ms + self._offsets(ms)) // HOUR_MS % 24
+        return hours

@@ -3,8 +3,11 @@ filters, and the day settings (rollover hour, default FSRS decay) of their prese
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -12,6 +15,7 @@ from srs.clock import DEFAULT_ROLLOVER_HOUR
 from srs.errors import NotFound, UsageError
 from srs.models import Deck, Preset
 from srs.scheduler.fsrs import DEFAULT_PARAMS, params_or_default
+from srs.stats.columns import int_columns, scaled
 
 DEFAULT_DECAY = DEFAULT_PARAMS[20]
 
@@ -114,18 +118,61 @@ def resolve_scope(session: Session, deck: str | None, rollover_hour: int | None)
     return scope if outside else Scope(deck, ids, hour, decay_by_deck, every_card=True)
 
 
-def single_decay(session: Session, scope: Scope) -> float | None:
+DECAY_TOTALS = ("min(decay)", "max(decay)", "count(decay)", "count(*)")
+"""Aggregates over the cards in scope that ``single_decay_of`` takes (read with the cards)."""
+
+
+def single_decay_of(
+    scope: Scope, lo: float | None, hi: float | None, with_own: int, n: int
+) -> float | None:
     """The decay every card in scope uses (its own, else its preset's), when they all use the
-    same one: SQL can then take it as a constant instead of looking it up per card."""
-    lo, hi, with_own, n = session.execute(
-        text(
-            f"SELECT min(decay), max(decay), count(decay), count(*) FROM cards"
-            f" WHERE {scope.card_filter()}"
-        )
-    ).one()
+    same one (a constant then serves every card), from the ``DECAY_TOTALS`` of the cards in
+    scope; None when they differ."""
     if with_own == n and n and lo == hi:
-        return float(lo)
+        return float(lo)  # type: ignore[arg-type]
     if with_own:
         return None
     presets = set(scope.decay_by_deck.values())  # all decks: a card's home may lie outside
     return presets.pop() if len(presets) == 1 else (DEFAULT_DECAY if not presets else None)
+
+
+_DECAY_SCALE = 2.0**60  # decays in [2**-8, 8) are whole multiples of 2**-60 below 2**63
+
+
+def _factor(decay: float) -> float:
+    """``0.9 ** (-1 / decay) - 1``, or NaN where SQL's pow would give NULL (no prediction)."""
+    try:
+        return math.pow(0.9, -1.0 / decay) - 1.0
+    except ZeroDivisionError:
+        return math.nan
+    except OverflowError:
+        return math.inf
+
+
+def card_decays(
+    session: Session, scope: Scope, single: float | None
+) -> float | tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The FSRS decay of the cards in scope: ``single`` (``single_decay_of``'s answer) when
+    not None, else the card ids (sorted), each card's decay (its own, else its home deck
+    preset's) and the factor ``0.9 ** (-1 / decay) - 1`` of that decay."""
+    if single is not None:
+        return single
+    decay = f"coalesce(decay, {scope.decay_sql('coalesce(original_deck_id, deck_id)')})"
+    source = f"FROM cards WHERE {scope.card_filter()}"
+    distinct = [
+        float(v) for v in session.execute(text(f"SELECT DISTINCT {decay} {source}")).scalars()
+    ]
+    if all(abs(v) < 8.0 and (v * _DECAY_SCALE).is_integer() for v in distinct):
+        ids, code = int_columns(
+            session, ["id", f"CAST({decay} * {_DECAY_SCALE!r} AS INTEGER)"], source
+        )
+        decays = scaled(code, 1.0 / _DECAY_SCALE)
+    else:  # decays too small or too large to travel as integers: read them as floats
+        rows = session.execute(text(f"SELECT id, {decay} {source}")).all()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        decays = np.array([r[1] for r in rows], dtype=np.float64)
+    order = np.argsort(ids, kind="stable")
+    ids, decays = ids[order], decays[order]
+    values, where = np.unique(decays, return_inverse=True)
+    factors = np.array([_factor(v) for v in values.tolist()], dtype=np.float64)[where]
+    return ids, decays, factors

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import count
@@ -20,7 +19,6 @@ from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Notetype, Preset, ReviewLog
 from srs.scheduler.fsrs import DEFAULT_PARAMS, retrievability
 from srs.stats import Period, Stats, compute_stats
-from srs.stats.days import DayScale
 from srs.store import Store
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 10:00 in Berlin; day boundary 04:00
@@ -147,24 +145,6 @@ def col(tmp_path: Path) -> Iterator[Col]:
     c = Col(tmp_path / "c.db")
     yield c
     c.store.close()
-
-
-def test_sql_day_and_hour_follow_dst_like_day_number() -> None:
-    tz = ZoneInfo("America/New_York")
-    scale = DayScale.at(NOW, tz, 4)
-    start = datetime(2026, 3, 6, tzinfo=UTC)
-    instants = [start + timedelta(minutes=17 * i) for i in range(0, 24 * 60 * 250 // 17, 7)]
-    lo, hi = (int(instants[0].timestamp() * 1000), int(instants[-1].timestamp() * 1000))
-    assert len(scale.segments(lo, hi)) == 3  # spring forward and fall back in range
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE t (ms INTEGER)")
-    db.executemany("INSERT INTO t VALUES (?)", [(int(i.timestamp() * 1000),) for i in instants])
-    got = db.execute(
-        f"SELECT {scale.sql_day('ms', lo, hi)}, {scale.sql_hour('ms', lo, hi)} FROM t ORDER BY ms"
-    ).fetchall()
-    expected = [(day_number(i, tz, 4), i.astimezone(tz).hour) for i in instants]
-    assert got == expected
-    assert scale.day_of_ms(lo) == expected[0][0]
 
 
 def test_calendar_streaks_and_days_studied(col: Col) -> None:

@@ -1,12 +1,11 @@
-"""Cross-checks of the statistics' fast aggregation against plain computations: ``sum_by_key``
-against SQLite's own GROUP BY, and the per-day, per-hour and calibration figures against
-Python's ``day_number`` and local hours in zones with DST, half- and quarter-hour offsets
-(+05:30, +05:45, Lord Howe's 30-minute DST), with reviews placed around the day rollover."""
+"""Cross-checks of the statistics' fast aggregation against plain computations: the per-day,
+per-hour and calibration figures against Python's ``day_number`` and local hours in zones
+with DST, half- and quarter-hour offsets (+05:30, +05:45, Lord Howe's 30-minute DST), with
+reviews placed around the day rollover."""
 
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -14,52 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from srs.clock import day_number
 from srs.scheduler.fsrs import DEFAULT_PARAMS, retrievability
 from srs.stats.scope import resolve_scope
-from srs.stats.sqlfuncs import sum_by_key
 from tests.srs.test_stats import NOW, Col, random_review
 
 ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe")
-
-
-def test_sum_by_key_equals_group_by(tmp_path: Path) -> None:
-    rng = random.Random(5)
-    engine = create_engine(f"sqlite:///{tmp_path / 'k.db'}")
-    rows = [
-        (
-            rng.randint(-40, 400),
-            rng.choice((None, rng.randint(-5, 10**12))),
-            rng.choice((None, rng.uniform(-1.0, 1.0))),
-        )
-        for _ in range(5000)
-    ]
-    with Session(engine) as session:
-        raw = session.connection().connection.driver_connection
-        assert isinstance(raw, sqlite3.Connection)
-        raw.execute("CREATE TABLE t (k INTEGER, a INTEGER, b REAL)")
-        raw.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
-        expected = raw.execute(
-            "SELECT k, count(*), sum(coalesce(a, 0)), total(b) FROM t GROUP BY k ORDER BY k"
-        ).fetchall()
-        got = sum_by_key(session, "SELECT k, a, b FROM t WHERE k >= :lo", 2, {"lo": -1000})
-        assert [r[:3] for r in got] == [r[:3] for r in expected]
-        assert [r[3] for r in got] == pytest.approx([r[3] for r in expected], abs=1e-9)
-        assert sum_by_key(session, "SELECT k FROM t WHERE k > 1000", 0) == []
-        counts = sum_by_key(session, "SELECT (k + 40) % 3 FROM t", 0)
-        assert counts == sorted(Counter((k + 40) % 3 for k, _, _ in rows).items())
-        # the scratch table is gone: the transaction can run it again
-        assert sum_by_key(session, "SELECT 7, 1.5", 1) == [(7, 1, 1.5)]
-        # a connection that may not write even its temp schema groups with SQLite's GROUP BY
-        raw.execute("PRAGMA query_only = ON")
-        fallback = sum_by_key(session, "SELECT k, a, b FROM t WHERE k >= :lo", 2, {"lo": -1000})
-        assert [r[:3] for r in fallback] == [r[:3] for r in got]
-        assert [r[3] for r in fallback] == pytest.approx([r[3] for r in got], abs=1e-9)
-        raw.execute("PRAGMA query_only = OFF")
-    engine.dispose()
 
 
 Row = tuple[int, datetime, int, int, int, float | None]

@@ -1,0 +1,187 @@
+"""Provides ``load_log``: the review log from an instant on, in scope, as numpy columns (card,
+time, a packed code of kind, rating, cramming and previous-interval class, duration, and the
+stability the review left), read in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from srs.stats.columns import Floats, Ints, int_columns, scaled
+from srs.stats.days import DayScale
+from srs.stats.scope import Scope
+
+MATURE_DAYS = 21
+
+# The code of a row: kind * 64 + rating * 8 + CRAM + the previous interval's class (0 under
+# a day, DAY_PLUS a day or more, MATURE 21 days or more) when kind and rating both lie in
+# 0..7; else OTHER + STUDY (not manual or rescheduled) + BY_HOUR (not filtered either) +
+# PASSED (rating > 1), what "cards studied today" and the hours need of such a row (the day
+# figures and calibration leave it out). (kind | rating) lies in 0..7 when both do.
+CRAM = 4
+DAY_PLUS = 2
+MATURE = 3
+OTHER = 512
+STUDY = 4
+BY_HOUR = 2
+PASSED = 1
+_CODE = f"""CASE WHEN (kind | rating) BETWEEN 0 AND 7
+    THEN kind * 64 + rating * 8 + CASE WHEN kind = 3 AND factor = 0 THEN {CRAM} ELSE 0 END
+         + CASE WHEN interval_before >= {MATURE_DAYS} THEN {MATURE}
+                WHEN interval_before >= 1 OR interval_before <= -86400 THEN {DAY_PLUS}
+                ELSE 0 END
+    ELSE {OTHER} + (kind NOT IN (4, 5)) * {STUDY} + (kind NOT IN (3, 4, 5)) * {BY_HOUR}
+         + (rating > 1) * {PASSED} END"""
+_CODE_SHIFT = 10  # reviewed_at * 2**10 + code
+# Flags of each code (``CODE_FLAGS``).
+CALIBRATED = 1
+PASSES = 2
+HOURLY = 4
+
+
+def _code_flags() -> NDArray[np.uint8]:
+    """What calibration and the hours need of each code, looked up in one step per row:
+    CALIBRATED (a rated review that calibration counts: kind 0..3, rating 1..4, not
+    cramming), PASSES (rating > 1), HOURLY (counted in the hours: not filtered, manual or
+    rescheduled)."""
+    code = np.arange(1 << _CODE_SHIFT, dtype=np.int64)
+    kind, rating = (code >> 6) & 7, (code >> 3) & 7
+    ordinary = code < OTHER
+    cram = (kind == 3) & ((code & CRAM) != 0)
+    calibrated = ordinary & (rating >= 1) & (rating <= 4) & (kind <= 3) & ~cram
+    passes = np.where(ordinary, rating > 1, (code & PASSED) != 0)
+    hourly = np.where(ordinary, (kind < 3) | (kind > 5), (code & BY_HOUR) != 0)
+    flags: NDArray[np.uint8] = (calibrated * CALIBRATED + passes * PASSES + hourly * HOURLY).astype(
+        np.uint8
+    )
+    return flags
+
+
+CODE_FLAGS = _code_flags()
+
+
+# Stability travels as an integer: under 2**17 days (FSRS keeps it under 36,500) the value
+# times 2**46, truncated, which keeps every bit from 64 days up and is off by less than
+# 2**-46 days below (1.4e-14 of a one-day stability: float rounding, for the figures made
+# from it); from 2**17 days on, minus the value times 2**30 (off by 2**-47 of it at most);
+# 0 for no memory state (NULL or not positive: no prediction). From 2**33 days on the CAST
+# saturates: those rows (if any) are read again as floats.
+_SMALL_SCALE = 2.0**46
+_LARGE_SCALE = 2.0**30
+_LARGE = 2.0**17
+_STABILITY = f"""CASE
+    WHEN stability >= {_LARGE!r} THEN -CAST(stability * {_LARGE_SCALE!r} AS INTEGER)
+    WHEN stability > 0 THEN CAST(stability * {_SMALL_SCALE!r} AS INTEGER) ELSE 0 END"""
+_SATURATED = -np.iinfo(np.int64).max
+
+
+def _stability(
+    session: Session, where: str, params: dict[str, int], card: Ints, at: Ints, code: Ints
+) -> Floats:
+    """Decode the stability column (see ``_STABILITY``)."""
+    stability = scaled(code, 1.0 / _SMALL_SCALE)
+    large = code < 0
+    if large.any():
+        stability[large] = code[large] * (-1.0 / _LARGE_SCALE)
+    big = np.flatnonzero(code == _SATURATED)
+    if big.size:
+        rows = session.execute(
+            text(f"SELECT card_id, reviewed_at, stability {where} AND stability >= :big"),
+            {**params, "big": 2.0**33},
+        ).all()
+        exact = {(c, t): s for c, t, s in rows}
+        for i in big.tolist():
+            stability[i] = exact[(int(card[i]), int(at[i]))]
+    return stability
+
+
+@dataclass(frozen=True)
+class Log:
+    """Review-log rows, one array each, in one order (SQLite's scan order).
+
+    Attributes:
+        card: the card id.
+        at: ``reviewed_at`` (epoch ms).
+        day: the local day number of ``at``.
+        code: kind, rating, cramming and previous-interval class, packed (see ``OTHER``).
+        duration_ms: the time taken.
+        stability: the memory state's stability after the review; 0 when it has none.
+    """
+
+    card: Ints
+    at: Ints
+    day: Ints
+    code: Ints
+    duration_ms: Ints
+    stability: Floats
+
+    def since(self, ms: int) -> Log:
+        """The rows from ``ms`` on."""
+        if not self.at.size or self.at.min() >= ms:
+            return self
+        keep = self.at >= ms
+        return Log(
+            self.card[keep],
+            self.at[keep],
+            self.day[keep],
+            self.code[keep],
+            self.duration_ms[keep],
+            self.stability[keep],
+        )
+
+
+def first_row(session: Session, lo_ms: int) -> int | None:
+    """The smallest row id of a review from ``lo_ms`` on (None: there is none).
+
+    A log written as reviews happen holds them in time order, so the rows from ``lo_ms`` on
+    follow that id and a scan can start there. When one of the first rows already qualifies
+    (a log written card by card), that is the answer at once; else the time index lists the
+    window's ids (index entries only, far cheaper than the rows).
+    """
+    early = session.execute(
+        text(
+            "SELECT min(id) FROM (SELECT id, reviewed_at FROM revlog ORDER BY id LIMIT 64)"
+            " WHERE reviewed_at >= :lo"
+        ),
+        {"lo": lo_ms},
+    ).scalar()
+    if early is not None:
+        return int(early)
+    found = session.execute(
+        text("SELECT min(id) FROM revlog INDEXED BY ix_revlog_time WHERE reviewed_at >= :lo"),
+        {"lo": lo_ms},
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def load_log(session: Session, scope: Scope, scale: DayScale, lo_ms: int) -> Log:
+    """The review log of the cards in ``scope`` from ``lo_ms`` on.
+
+    The rows are read by a table scan from the window's first row id (``first_row``):
+    ``+reviewed_at`` keeps SQLite off the time index, whose row-by-row lookups cost more
+    than a scan once the window holds more than a small share of the log.
+    """
+    start = 0 if lo_ms <= 0 else first_row(session, lo_ms)
+    if start is None:
+        return _empty_log()
+    where = f"FROM revlog WHERE id >= :start AND +reviewed_at >= :lo AND {scope.revlog_filter()}"
+    params = {"lo": lo_ms, "start": start}
+    card, packed, duration, stab = int_columns(
+        session,
+        ["card_id", f"reviewed_at * {1 << _CODE_SHIFT} + {_CODE}", "duration_ms", _STABILITY],
+        where,
+        params,
+    )
+    at = packed >> _CODE_SHIFT
+    code = packed & ((1 << _CODE_SHIFT) - 1)
+    stability = _stability(session, where, params, card, at, stab)
+    return Log(card, at, scale.days_of(at), code, duration, stability)
+
+
+def _empty_log() -> Log:
+    none = np.zeros(0, dtype=np.int64)
+    return Log(none, none, none, none, none, np.zeros(0, dtype=np.float64))
