@@ -82,21 +82,47 @@ def history_fingerprint(session: Session, deck_ids: list[int]) -> tuple[Any, ...
     return (*logs, *cards)
 
 
+#: Per card: its memory state under some parameters, and that state as stored (rounded).
+Memories = Mapping[int, tuple[MemoryState, MemoryState]]
+_NO_MEMORY: tuple[None, None] = (None, None)  # a card without usable history
+
+
+def card_memories(
+    params: Sequence[float],
+    cards: Mapping[int, CardSummary],
+    reviews: Mapping[int, tuple[fsrs_rs.FSRSReview, ...]],
+) -> dict[int, tuple[MemoryState, MemoryState]]:
+    """The memory state of each card in ``cards`` under ``params`` (replayed from its
+    history by fsrs-rs), with its stored form; ``reviews`` as for ``plan_card_updates``."""
+    model = fsrs_rs.FSRS(list(params))
+    owners = list(cards)
+    computed = memory_states(
+        params, [memory_input(cards[card_id], model, reviews[card_id]) for card_id in owners]
+    )
+    return dict(zip(owners, zip(computed, stored_memories(computed), strict=True), strict=True))
+
+
 def plan_card_updates(
     session: Session,
     *,
     params: Sequence[float],
     preset: PresetView,
     cards: Mapping[int, CardSummary],
+    reviews: Mapping[int, tuple[fsrs_rs.FSRSReview, ...]],
     tz: tzinfo,
     now: datetime,
     reschedule: bool,
+    counts_only: bool = False,
+    memories: Memories | None = None,
 ) -> CardPlan:
     """Work out the memory state (and due date) of each non-new card of the preset.
 
-    ``cards`` summarises the log of every card with usable history (``scan.read_scan``).
+    ``cards`` summarises the log of every card with usable history (``scan.read_scan``),
+    ``reviews`` holds their reviews as fsrs-rs reviews (``scan.Scan.reviews``);
+    ``memories``, if given, is ``card_memories`` of them under ``params``, worked out before.
     Cards without usable history lose their memory state (Anki does the same). Review cards
     that are not suspended and have a last answer get ``due = last answer's day + interval``.
+    With ``counts_only`` (a dry run) the plan holds only the counts, not the rows to write.
     """
     home = func.coalesce(Card.original_deck_id, Card.deck_id)
     cursor = raw_cursor(  # stored values: due as epoch ms, suspended as 0/1
@@ -119,27 +145,30 @@ def plan_card_updates(
     finally:
         cursor.close()
     model = fsrs_rs.FSRS(list(params))
-    owners = [card_id for card_id, *_ in rows if card_id in cards]
-    inputs = [memory_input(cards[card_id], model) for card_id in owners]
-    computed = memory_states(params, inputs)
-    states = dict(zip(owners, computed, strict=True))
-    stored = dict(zip(owners, stored_memories(computed), strict=True))
+    if memories is None:
+        memories = card_memories(
+            params, {row[0]: cards[row[0]] for row in rows if row[0] in cards}, reviews
+        )
     decay = float(params[20]) if len(params) > 20 else None
     plan = CardPlan()
     now_ms = to_ms(now)
     due_of_day: dict[int, int] = {}  # epoch ms of a local day's start, per day
     for card_id, state, suspended, s_old, d_old, ivl_old, due_old, ease, dr_old, decay_old in rows:
-        memory = states.get(card_id)
-        kept = stored.get(card_id)
+        memory, kept = memories.get(card_id, _NO_MEMORY)
         change: dict[str, Any] = {}
         if (s_old, d_old) != (
             None if kept is None else kept.stability,
             None if kept is None else kept.difficulty,
         ):
-            change["stability"] = None if kept is None else kept.stability
-            change["difficulty"] = None if kept is None else kept.difficulty
             plan.updated += 1
-        if memory is not None and (dr_old, decay_old) != (preset.desired_retention, decay):
+            if not counts_only:
+                change["stability"] = None if kept is None else kept.stability
+                change["difficulty"] = None if kept is None else kept.difficulty
+        if (
+            not counts_only
+            and memory is not None
+            and (dr_old, decay_old) != (preset.desired_retention, decay)
+        ):
             change["desired_retention"] = preset.desired_retention
             change["decay"] = decay
         if reschedule and memory is not None and state == CardState.REVIEW and not suspended:
@@ -158,9 +187,11 @@ def plan_card_updates(
                 if due_ms is None:
                     due_ms = due_of_day[day] = to_ms(day_start(day, tz, preset.rollover_hour))
                 if (ivl_old, due_old) != (ivl, due_ms):
+                    plan.moved += 1
+                    if counts_only:
+                        continue
                     change["interval_days"] = ivl
                     change["due"] = due_ms
-                    plan.moved += 1
                     plan.log_rows.append(
                         _rescheduled_row(
                             card_id, max(now_ms, summary.last_order + 1), ivl_old, ivl, kept, ease

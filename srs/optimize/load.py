@@ -20,6 +20,8 @@ from srs.optimize.history import LogEntry
 
 _DAY_MS = 86_400_000
 _DAY_S = 86_400
+#: ``DayCounter.sorted_days`` walks at most this many days (about 55 years) to find runs.
+_MAX_WALK_DAYS = 20_000
 
 
 def resolve_preset(session: Session, preset: str | None, deck: str | None) -> Preset:
@@ -71,6 +73,10 @@ class DayCounter:
     def __post_init__(self) -> None:
         self.shift: dict[int, int] = {}
         self._changing: set[int] = set()
+        # for ``sorted_days``: UTC day -> number of its run of days with one offset
+        self._runs: dict[int, int] = {}
+        self._run_count = 0
+        self._span: tuple[int, int] | None = None  # the days numbered so far
 
     def __call__(self, ms: int) -> int:
         utc_day = ms // _DAY_MS
@@ -94,6 +100,51 @@ class DayCounter:
             return [(ms // 1000 + shift[ms // _DAY_MS]) // _DAY_S for ms in instants]
         except KeyError:  # a UTC day not seen yet, or one when the offset changes
             return [self(ms) for ms in instants]
+
+    def sorted_days(self, instants: Sequence[int]) -> list[int]:
+        """``days`` of instants in ascending order (one card's log), with one division each
+        when the zone's offset stays the same from the first instant to the last."""
+        if instants:
+            first, last = instants[0] // _DAY_MS, instants[-1] // _DAY_MS
+            runs = self._runs
+            if first not in runs or last not in runs:
+                self._cover(first, last)
+            run = runs.get(first)
+            if run is not None and run == runs.get(last):
+                # (ms // 1000 + shift) // 86_400 == (ms + 1000 * shift) // 86_400_000
+                shifted = self.shift[first] * 1000
+                return [(ms + shifted) // _DAY_MS for ms in instants]
+        return self.days(instants)
+
+    def _cover(self, first: int, last: int) -> None:
+        """Number the runs of consecutive UTC days with one offset (a day when the offset
+        changes is in none) over ``first`` to ``last`` and the span numbered before; a span
+        too long to walk (a bogus instant) is left alone."""
+        low, high = first, last
+        if self._span is not None:
+            low, high = min(low, self._span[0]), max(high, self._span[1])
+        if high - low > _MAX_WALK_DAYS:
+            return
+        if self._span is None:
+            self._number(low, None)
+            self._span = (low, low)
+        done_low, done_high = self._span
+        for day in range(done_high + 1, high + 1):
+            self._number(day, day - 1)
+        for day in range(done_low - 1, low - 1, -1):
+            self._number(day, day + 1)
+        self._span = (low, high)
+
+    def _number(self, day: int, neighbour: int | None) -> None:
+        self(day * _DAY_MS)  # works out the day's shift, or marks it as changing
+        shift = self.shift.get(day)
+        if shift is None:
+            return
+        run = None if neighbour is None else self._runs.get(neighbour)
+        if run is None or self.shift.get(day if neighbour is None else neighbour) != shift:
+            self._run_count += 1
+            run = self._run_count
+        self._runs[day] = run
 
 
 def log_statement(deck_ids: list[int], *extra: Any) -> Select[Any]:

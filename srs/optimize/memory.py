@@ -16,7 +16,6 @@ from typing import NamedTuple
 import fsrs_rs_python as fsrs_rs
 
 from srs.domain import MemoryState, ReviewKind
-from srs.optimize.fit import ReviewCache
 from srs.optimize.history import LogEntry
 from srs.scheduler.fsrs import round_half_up
 from srs.scheduler.fuzz import minimum_review_fuzz_interval, with_review_fuzz
@@ -31,7 +30,7 @@ _BATCH = 1000
 class MemoryInput(NamedTuple):
     """What fsrs-rs needs for one card: reviews after an optional starting state."""
 
-    reviews: tuple[tuple[int, int], ...]
+    reviews: tuple[fsrs_rs.FSRSReview, ...]
     starting: MemoryState | None
 
 
@@ -60,14 +59,21 @@ class CardSummary(NamedTuple):
     last_order: int
 
 
-def memory_input(card: CardSummary, model: fsrs_rs.FSRS) -> MemoryInput:
+def memory_input(
+    card: CardSummary, model: fsrs_rs.FSRS, reviews: tuple[fsrs_rs.FSRSReview, ...]
+) -> MemoryInput:
     """The memory-state input of a card with usable history.
 
     A truncated history (no learning block) starts from the SM-2 state of its first
     interday answer, which is then dropped from the reviews (Anki's rule).
+
+    Args:
+        card: the card's summary.
+        model: fsrs-rs with the parameters the states are for.
+        reviews: ``card.reviews`` as fsrs-rs reviews (``scan.Scan.reviews``).
     """
     if card.complete:
-        return MemoryInput(card.reviews, None)
+        return MemoryInput(reviews, None)
     ease = (card.first_factor if card.first_factor != 0 else 2500) / 1000.0
     start = model.memory_state_from_sm2(
         ease, float(max(card.first_interval, 1)), HISTORICAL_RETENTION
@@ -75,7 +81,7 @@ def memory_input(card: CardSummary, model: fsrs_rs.FSRS) -> MemoryInput:
     difficulty = float(start.difficulty)
     if ease <= 1.1:  # the factor was written by FSRS: it encodes the difficulty
         difficulty = (ease - 0.1) * 9.0 + 1.0
-    return MemoryInput(card.reviews[1:], MemoryState(float(start.stability), difficulty))
+    return MemoryInput(reviews[1:], MemoryState(float(start.stability), difficulty))
 
 
 def memory_states(params: Sequence[float], inputs: Sequence[MemoryInput]) -> list[MemoryState]:
@@ -85,11 +91,10 @@ def memory_states(params: Sequence[float], inputs: Sequence[MemoryInput]) -> lis
     order = sorted(range(len(inputs)), key=lengths.__getitem__)
     out: list[MemoryState | None] = [None] * len(inputs)
     batch: list[int] = []
-
-    lookup, make_item = ReviewCache().__getitem__, fsrs_rs.FSRSItem
+    make_item = fsrs_rs.FSRSItem
 
     def flush() -> None:
-        items = [make_item(list(map(lookup, inputs[i].reviews))) for i in batch]
+        items = [make_item(inputs[i].reviews) for i in batch]
         starts = [_rs_state(inputs[i].starting) for i in batch]
         for i, state in zip(batch, model.memory_state_batch(items, starts), strict=True):
             out[i] = MemoryState(float(state.stability), float(state.difficulty))
@@ -151,5 +156,11 @@ def review_interval(
     shown before its last answer unless the new one shrank beyond that interval's fuzz range
     (Anki's ``minimum_review_fuzz_interval``, via ``srs.scheduler.fuzz``)."""
     raw = float(model.next_interval(stability, desired_retention, 0))
-    minimum = max(minimum_review_fuzz_interval(raw, previous_interval or 0, maximum_interval), 1)
+    previous = previous_interval or 0
+    if round_half_up(raw) > previous:
+        # the floor is then the previous interval + 1, whatever the fuzz range (the first
+        # rule of ``minimum_review_fuzz_interval``, without working out the range)
+        minimum = max(previous + 1, 1)
+    else:
+        minimum = max(minimum_review_fuzz_interval(raw, previous, maximum_interval), 1)
     return with_review_fuzz(None, raw, minimum, maximum_interval)

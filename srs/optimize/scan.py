@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, groupby
-from operator import itemgetter, sub
+from operator import itemgetter
 from typing import Any, cast
 
 import fsrs_rs_python as fsrs_rs
@@ -31,6 +31,8 @@ _FILTERED = int(ReviewKind.FILTERED)
 _MANUAL = int(ReviewKind.MANUAL)
 _RESET_KINDS = (_FILTERED, _MANUAL)  # with factor 0: cramming, reset
 _elapsed = itemgetter(1)  # of a (rating, elapsed days) pair
+_card = itemgetter(0)  # of a row
+_make_tuple = tuple.__new__  # a named tuple without its Python-level __new__ (one per card)
 
 #: The review-log columns a scan reads, in this order.
 Row = tuple[int, int, int, int, int, int, int]  # card, ms, rating, kind, factor, ivl, last ivl
@@ -40,12 +42,14 @@ Row = tuple[int, int, int, int, int, int, int]  # card, ms, rating, kind, factor
 class Scan:
     """A scanned log: per-card summaries (cards with usable history only), and the fsrs-rs
     training items of the cards not excluded with the card each belongs to, sorted by
-    answer time like Anki's; ``used`` counts the log entries the items were built from."""
+    answer time like Anki's; ``used`` counts the log entries the items were built from.
+    ``reviews`` holds each summary's reviews as fsrs-rs reviews (for the memory states)."""
 
     cards: dict[int, CardSummary]
     items: list[fsrs_rs.FSRSItem]
     item_cards: list[int]
     used: int
+    reviews: dict[int, tuple[fsrs_rs.FSRSReview, ...]]
 
 
 def summarize(entries: Sequence[LogEntry]) -> tuple[CardSummary, CardHistory] | None:
@@ -83,50 +87,105 @@ def scan_rows(rows: Iterable[Row], day_of: DayCounter, excluded: Collection[int]
         excluded: cards to leave out of training (suspended), still summarised.
     """
     cards: dict[int, CardSummary] = {}
+    converted_of: dict[int, tuple[fsrs_rs.FSRSReview, ...]] = {}
     items: list[fsrs_rs.FSRSItem] = []
     owners: list[int] = []
     times: list[int] = []
     used = 0
-    lookup, make_item = ReviewCache().__getitem__, fsrs_rs.FSRSItem
-    days_of = day_of.days
-    for card_id, group in groupby(rows, key=itemgetter(0)):
+    make_item = fsrs_rs.FSRSItem
+    review_of, pair_of = _CodeReviews().__getitem__, _CodePairs().__getitem__
+    lookup = ReviewCache().__getitem__  # by (rating, elapsed days), for the reference path
+    sorted_days = day_of.sorted_days
+    for card_id, group in groupby(rows, key=_card):
         _, ms, ratings, kinds, factors, ivls, lasts = zip(*group, strict=True)
-        if _has_reset_or_cramming(kinds, factors):
-            found = _summarize_rows(ms, ratings, kinds, factors, ivls, lasts, days_of)
+        codes: list[int] | None = None
+        if _is_plain(ratings, kinds, factors):
+            plain = _summarize_plain(ms, ratings, kinds, ivls, lasts, sorted_days, pair_of)
+            if plain is None:
+                continue
+            reviews, complete, start, kept_ms, codes, last = plain
+            summary = _new_summary(reviews, complete, factors[start], ivls[start], last, ms[-1])
+        else:
+            found = _summarize_rows(ms, ratings, kinds, factors, ivls, lasts, day_of.days)
             if found is None:
                 continue
             summary, history = found
-            kept_ms: Sequence[int] = [e.order for e in history.entries]
-        else:
-            plain = _summarize_plain(ms, ratings, kinds, factors, ivls, lasts, days_of)
-            if plain is None:
-                continue
-            summary, kept_ms = plain
+            kept_ms = [e.order for e in history.entries]
         cards[card_id] = summary
+        # fsrs-rs takes its items' reviews fastest from tuples
+        converted = converted_of[card_id] = (
+            tuple(map(lookup, summary.reviews)) if codes is None else tuple(map(review_of, codes))
+        )
         if not summary.complete or card_id in excluded:
             continue
-        reviews = summary.reviews
         # the reviews with elapsed days > 0 (never < 0) end an item
-        ends = list(compress(range(len(reviews)), map(_elapsed, reviews)))
+        if codes is not None:
+            ends = list(compress(range(len(codes)), map(_ENDS_ITEM, codes)))
+        else:
+            ends = list(compress(range(len(summary.reviews)), map(_elapsed, summary.reviews)))
         if ends:
-            used += len(reviews)
-            converted = list(map(lookup, reviews))
+            used += len(converted)
             items += [make_item(converted[: i + 1]) for i in ends]
             times += map(kept_ms.__getitem__, ends)
             owners += [card_id] * len(ends)
-    # by answer time; the sort is stable, so ties keep card order
-    order = sorted(range(len(times)), key=times.__getitem__)
-    return Scan(cards, [items[i] for i in order], [owners[i] for i in order], used)
+    # by answer time; the sort is stable, so ties keep card order. Float keys compare
+    # fastest and are exact: epoch ms are far below 2**53.
+    keys = list(map(float, times))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return Scan(
+        cards,
+        list(map(items.__getitem__, order)),
+        list(map(owners.__getitem__, order)),
+        used,
+        converted_of,
+    )
 
 
-def _has_reset_or_cramming(kinds: tuple[int, ...], factors: tuple[int, ...]) -> bool:
-    """Whether a log holds a reset (manual, factor 0) or cramming (filtered, factor 0) row,
-    or a kind no rule knows: such logs take the reference path."""
-    if min(kinds) < 0:
-        return True
-    if _MANUAL not in kinds and _FILTERED not in kinds:
+#: On the plain path a kept review is a code, ``elapsed days * 8 + rating`` (rating 1..7).
+_ENDS_ITEM = (7).__lt__  # whether a code's elapsed days are > 0
+#: What ``_summarize_plain`` finds: the kept (rating, elapsed days) pairs, whether the history
+#: is complete, the index of its first row, the times of the kept rows, their codes, and the
+#: card's last review.
+_Plain = tuple[tuple[tuple[int, int], ...], bool, int, Sequence[int], list[int], LastReview]
+
+
+class _CodeReviews(dict[int, fsrs_rs.FSRSReview]):
+    """fsrs-rs reviews by code, each made once."""
+
+    def __missing__(self, code: int) -> fsrs_rs.FSRSReview:
+        made = self[code] = fsrs_rs.FSRSReview(code & 7, code >> 3)
+        return made
+
+
+class _CodePairs(dict[int, tuple[int, int]]):
+    """(rating, elapsed days) pairs by code, each made once and shared by every card."""
+
+    def __missing__(self, code: int) -> tuple[int, int]:
+        made = self[code] = (code & 7, code >> 3)
+        return made
+
+
+def _new_summary(
+    reviews: tuple[tuple[int, int], ...],
+    complete: bool,
+    first_factor: int,
+    first_interval: int,
+    last: LastReview,
+    last_order: int,
+) -> CardSummary:
+    return _make_tuple(
+        CardSummary, (reviews, complete, first_factor, first_interval, last, last_order)
+    )
+
+
+def _is_plain(ratings: tuple[int, ...], kinds: tuple[int, ...], factors: tuple[int, ...]) -> bool:
+    """Whether a log can take the plain path: no reset (manual, factor 0) or cramming
+    (filtered, factor 0) row, no kind no rule knows, ratings that fit a review code."""
+    if min(kinds) < 0 or max(ratings) > 7:
         return False
-    return any(
+    if _MANUAL not in kinds and _FILTERED not in kinds:
+        return True
+    return not any(
         factor == 0 for kind, factor in zip(kinds, factors, strict=True) if kind in _RESET_KINDS
     )
 
@@ -135,15 +194,18 @@ def _summarize_plain(
     ms: tuple[int, ...],
     ratings: tuple[int, ...],
     kinds: tuple[int, ...],
-    factors: tuple[int, ...],
     ivls: tuple[int, ...],
     lasts: tuple[int, ...],
-    days_of: Callable[[Sequence[int]], list[int]],
-) -> tuple[CardSummary, Sequence[int]] | None:
-    """``summarize`` of a log without resets or cramming, column by column, and the times
-    of the kept entries: the history is the last learning block on (a run of rated
-    learning rows), or without one the first rated interday answer on; unrated rows (set
-    due date, rescheduling) are dropped from it."""
+    sorted_days: Callable[[Sequence[int]], list[int]],
+    pair_of: Callable[[int], tuple[int, int]],
+) -> _Plain | None:
+    """``summarize`` of a log without resets or cramming, column by column: the history is
+    the last learning block on (a run of rated learning rows), or without one the first
+    rated interday answer on; unrated rows (set due date, rescheduling) are dropped from it.
+
+    Returns:
+        See ``_Plain``; None when nothing is usable.
+    """
     all_rated = min(ratings) > 0
     # the kind of each rated row, -1 for an unrated one (which ends a learning block)
     marks = (
@@ -172,20 +234,29 @@ def _summarize_plain(
         kept_ms = tuple(compress(ms[start:], keep))
         kept_ratings = tuple(compress(ratings[start:], keep))
         last = len(keep) - 1 - keep[::-1].index(True) + start  # the last rated row
-    days = days_of(kept_ms)
-    deltas = [0, *map(sub, days[1:], days[:-1])]
-    if min(deltas) < 0:  # a local day that ran backwards (daylight saving)
-        deltas = [max(0, d) for d in deltas]
+    days = sorted_days(kept_ms)
+    codes = [kept_ratings[0]]
+    codes += [
+        (day - before) * 8 + rating
+        for before, day, rating in zip(days, days[1:], kept_ratings[1:], strict=False)
+    ]
+    if min(codes) <= 0:  # a local day that ran backwards (daylight saving): elapsed 0
+        codes = [kept_ratings[0]]
+        codes += [
+            max(0, day - before) * 8 + rating
+            for before, day, rating in zip(days, days[1:], kept_ratings[1:], strict=False)
+        ]
     last_ivl = lasts[last]
-    summary = CardSummary(
-        tuple(zip(kept_ratings, deltas, strict=True)),
+    return (
+        tuple(map(pair_of, codes)),
         complete,
-        factors[start],
-        ivls[start],
-        LastReview(days[-1], last_ivl if last_ivl >= 0 and ratings[last] > 1 else None),
-        ms[-1],
+        start,
+        kept_ms,
+        codes,
+        _make_tuple(
+            LastReview, (days[-1], last_ivl if last_ivl >= 0 and ratings[last] > 1 else None)
+        ),
     )
-    return summary, kept_ms
 
 
 def _summarize_rows(

@@ -3,9 +3,10 @@ them only if they predict it better, then update its cards' memory states and du
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NotRequired, TypedDict
+from datetime import tzinfo
+from typing import NotRequired, TypedDict, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,15 @@ from sqlalchemy.orm import Session
 from srs.errors import NotFound
 from srs.gcpause import paused_gc
 from srs.models import Card, Preset
-from srs.optimize.apply import PresetView, apply_plan, history_fingerprint, plan_card_updates
+from srs.optimize.apply import (
+    CardPlan,
+    Memories,
+    PresetView,
+    apply_plan,
+    card_memories,
+    history_fingerprint,
+    plan_card_updates,
+)
 from srs.optimize.fit import (
     Evaluation,
     effective_params,
@@ -21,14 +30,19 @@ from srs.optimize.fit import (
     fit,
     keep_current,
 )
+from srs.optimize.forked import in_child
 from srs.optimize.load import DayCounter, preset_deck_ids, resolve_preset
-from srs.optimize.scan import read_scan
+from srs.optimize.scan import Scan, read_scan
 from srs.store import Store
 
 #: Below this many training items the fit is unreliable (Anki's old minimum was 400 reviews).
 MIN_ITEMS = 400
+#: From this many training items on, the fit and its evaluation run in a forked child while
+#: this process evaluates the current parameters (below it a fork costs more than it saves).
+FORK_MIN_ITEMS = 20_000
 
 Progress = Callable[[str, float], None]
+_T = TypeVar("_T")
 
 
 class OptimizeJson(TypedDict):
@@ -127,6 +141,32 @@ def optimize_preset(
         )
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What an optimisation reads of the preset before scanning."""
+
+    name: str
+    preset_id: int
+    current: list[float]
+    relearn: int
+    day_of: DayCounter
+    deck_ids: list[int]
+    suspended: set[int]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The fit and the accuracy figures, before the cards are updated."""
+
+    before: Evaluation
+    after: Evaluation
+    fitted: list[float]
+    adopted: bool
+    params: list[float]  # the fitted ones if adopted, else the current ones
+    items: int
+    used: int
+
+
 def _optimize(
     store: Store,
     preset: str | None,
@@ -136,71 +176,156 @@ def _optimize(
     report: Progress,
 ) -> OptimizeResult:
     report("reading", 0.0)
-    with store.read() as session:
-        row = resolve_preset(session, preset, deck)
-        name, preset_id, stored = row.name, row.id, [float(w) for w in row.fsrs_params]
-        relearn = relearning_steps_in_day(row.relearn_steps)
-        day_of = DayCounter(store.clock.tz, row.rollover_hour)
-        deck_ids = preset_deck_ids(session, preset_id)
-        home = func.coalesce(Card.original_deck_id, Card.deck_id)
-        suspended = set(
-            session.scalars(select(Card.id).where(home.in_(deck_ids), Card.suspended.is_(True)))
+    if dry_run:
+        # one read transaction throughout: the plan sees the very snapshot that was fitted,
+        # so there is nothing to check again before it
+        with store.read() as session:
+            setup = _read_setup(session, preset, deck, store.clock.tz)
+            scan = read_scan(session, setup.deck_ids, setup.day_of, setup.suspended)
+
+            def plan_for(params: list[float]) -> CardPlan:
+                return _plan(session, store, setup, params, scan, reschedule, counts_only=True)
+
+            outcome, planned = _fit_scan(scan, setup, report, plan_for)
+            params = outcome.params
+            report("updating cards", 0.8)
+            plan = planned if planned is not None else plan_for(params)
+    else:
+        with store.read() as session:
+            setup = _read_setup(session, preset, deck, store.clock.tz)
+            fingerprint = history_fingerprint(session, setup.deck_ids)
+            # one pass over the log serves both training and the memory states
+            scan = read_scan(session, setup.deck_ids, setup.day_of, setup.suspended)
+        # the memory states under the fitted parameters are worked out while they are
+        # evaluated; used if they are kept and the history did not change meanwhile
+        outcome, memories = _fit_scan(
+            scan, setup, report, lambda fitted: card_memories(fitted, scan.cards, scan.reviews)
         )
-        fingerprint = history_fingerprint(session, deck_ids)
-        # one pass over the log serves both training and the memory states
-        scan = read_scan(session, deck_ids, day_of, suspended)
-    current = effective_params(stored)
-    report("fitting", 0.1)
-    fsrs_items, card_ids = scan.items, scan.item_cards
-    item_count, used = len(fsrs_items), scan.used
-    before = evaluate(current, fsrs_items)
-    fitted: list[float] = []
-    after = before
-    adopted = False
-    if fsrs_items:
-        fitted = fit(fsrs_items, card_ids, num_relearning_steps=relearn)
-        after = evaluate(fitted, fsrs_items)
-        adopted = not keep_current(current, before.log_loss, after.log_loss, relearn)
-    if not adopted:
-        after = before
-    params = fitted if adopted else current
-    scan.items, scan.item_cards = [], []  # the items are no longer needed: free them now
-    del fsrs_items, card_ids
-    report("updating cards", 0.8)
-    context = store.read() if dry_run else store.write()
-    with context as session:
-        if history_fingerprint(session, deck_ids) != fingerprint:
-            # answers or edits arrived while fitting: replay the history as it is now
-            scan = read_scan(session, deck_ids, day_of)
-        plan = plan_card_updates(
-            session,
-            params=params,
-            preset=_preset_view(session, preset_id, deck_ids),
-            cards=scan.cards,
-            tz=store.clock.tz,
-            now=store.clock.now(),
-            reschedule=reschedule,
-        )
-        if not dry_run:
-            if adopted:
-                target = session.get(Preset, preset_id)
+        params = outcome.params
+        report("updating cards", 0.8)
+        with store.write() as session:
+            if history_fingerprint(session, setup.deck_ids) != fingerprint:
+                # answers or edits arrived while fitting: replay the history as it is now
+                scan, memories = read_scan(session, setup.deck_ids, setup.day_of), None
+            plan = _plan(
+                session,
+                store,
+                setup,
+                params,
+                scan,
+                reschedule,
+                counts_only=False,
+                memories=memories,
+            )
+            if outcome.adopted:
+                target = session.get(Preset, setup.preset_id)
                 assert target is not None
                 target.fsrs_params = list(params)
             apply_plan(session, plan)
     report("done", 1.0)
     return _result(
-        name,
+        setup.name,
         params,
-        before,
-        after,
-        used,
-        item_count,
-        adopted,
+        outcome.before,
+        outcome.after,
+        outcome.used,
+        outcome.items,
+        outcome.adopted,
         plan.moved,
         plan.updated,
         dry_run,
-        _warning(item_count),
-        fitted,
+        _warning(outcome.items),
+        outcome.fitted,
+    )
+
+
+def _read_setup(session: Session, preset: str | None, deck: str | None, tz: tzinfo) -> _Setup:
+    row = resolve_preset(session, preset, deck)
+    deck_ids = preset_deck_ids(session, row.id)
+    home = func.coalesce(Card.original_deck_id, Card.deck_id)
+    suspended = set(
+        session.scalars(select(Card.id).where(home.in_(deck_ids), Card.suspended.is_(True)))
+    )
+    return _Setup(
+        row.name,
+        row.id,
+        effective_params([float(w) for w in row.fsrs_params]),
+        relearning_steps_in_day(row.relearn_steps),
+        DayCounter(tz, row.rollover_hour),
+        deck_ids,
+        suspended,
+    )
+
+
+def _fit_scan(
+    scan: Scan,
+    setup: _Setup,
+    report: Progress,
+    ahead: Callable[[list[float]], _T] | None = None,
+) -> tuple[_Outcome, _T | None]:
+    """Evaluate the current parameters, fit, evaluate the fit, apply the keep rule; then
+    free the training items (the card updates need only the summaries).
+
+    The fit and its evaluation run in a forked child on the other core (fsrs-rs holds the
+    GIL) while this process evaluates the current parameters and then runs ``ahead`` on the
+    fitted ones, before knowing whether they will be kept: its answer comes back with the
+    outcome if they are (else None). Without a child nothing overlaps: ``ahead`` is not run.
+    """
+    report("fitting", 0.1)
+    fsrs_items, card_ids = scan.items, scan.item_cards
+    current = setup.current
+    fitted: list[float] = []
+    early: _T | None = None
+    if not fsrs_items:
+        before = after = evaluate(current, fsrs_items)
+        adopted = False
+    else:
+
+        def fit_then_evaluate() -> Iterator[list[float] | Evaluation]:
+            found = fit(fsrs_items, card_ids, num_relearning_steps=setup.relearn)
+            yield found
+            yield evaluate(found, fsrs_items)
+
+        stream = in_child(fit_then_evaluate, fork=len(fsrs_items) >= FORK_MIN_ITEMS)
+        try:
+            before = evaluate(current, fsrs_items)
+            fitted = cast(list[float], next(stream))
+            if ahead is not None and stream.forked:
+                early = ahead(fitted)
+            after = cast(Evaluation, next(stream))
+        finally:
+            stream.close()
+        adopted = not keep_current(current, before.log_loss, after.log_loss, setup.relearn)
+        if not adopted:
+            after, early = before, None
+    params = fitted if adopted else current
+    outcome = _Outcome(before, after, fitted, adopted, params, len(fsrs_items), scan.used)
+    scan.items, scan.item_cards = [], []  # the items are no longer needed: free them now
+    return outcome, early
+
+
+def _plan(
+    session: Session,
+    store: Store,
+    setup: _Setup,
+    params: list[float],
+    scan: Scan,
+    reschedule: bool,
+    *,
+    counts_only: bool,
+    memories: Memories | None = None,
+) -> CardPlan:
+    return plan_card_updates(
+        session,
+        params=params,
+        preset=_preset_view(session, setup.preset_id, setup.deck_ids),
+        cards=scan.cards,
+        reviews=scan.reviews,
+        tz=store.clock.tz,
+        now=store.clock.now(),
+        reschedule=reschedule,
+        counts_only=counts_only,
+        memories=memories,
     )
 
 
