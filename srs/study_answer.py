@@ -140,8 +140,7 @@ def answer(
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
-    until = next_day_start(now, tz, preset.rollover_hour)
-    siblings = _siblings_to_bury(db, card, preset, now, until)
+    siblings = _siblings_to_bury(db, card, preset, now, tz)
     before = sched_from_row(card)
     outcome = scheduler.answer_card(
         before,
@@ -188,6 +187,7 @@ def answer(
         ),  # fmt: skip
     )
     if siblings:
+        until = next_day_start(now, tz, preset.rollover_hour)
         db.execute(
             f"UPDATE cards SET buried = ?, buried_until = ? "
             f"WHERE id IN ({','.join('?' * len(siblings))})",
@@ -316,11 +316,12 @@ def _siblings_to_bury(
     card: dict[str, Any],
     preset: PresetRow,
     now: datetime,
-    day_end: datetime,
+    tz: tzinfo,
 ) -> list[dict[str, Any]]:
     """Siblings Anki would bury: new ones, reviews due today, interday learning due today."""
     if not (preset.bury_new or preset.bury_reviews or preset.bury_interday_learning):
         return []
+    day_end = next_day_start(now, tz, preset.rollover_hour)
     rows = db.execute(
         f"SELECT {_CARD_SELECT} FROM cards c WHERE c.note_id = ? AND c.id != ? ORDER BY c.id",
         (card["note_id"], card["id"]),
