@@ -34,8 +34,11 @@ def filled(col: Collection) -> Collection:
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    # Twice: what a worker posts (the browser's results) may start more work when handled
+    # (the selected card's info), which a loaded machine may not have drawn after one pause.
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def test_deck_list(snap_compare: Snap, filled: Collection, make: AppFactory) -> None:
