@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 import fsrs_rs_python as fsrs_rs
 from anki.collection import Collection
@@ -117,3 +118,20 @@ def anki_collection(path: Path, cards: Sequence[SimCard]) -> Collection:
         )
     db.close()
     return Collection(str(path))
+
+
+def anki_optimize(col: Collection, params: Sequence[float] | None = None) -> tuple[Any, Any]:
+    """Anki's Optimize (``compute_fsrs_params`` over the whole collection, one relearning
+    step, no health check) and Evaluate of ``params`` (default: the fitted ones)."""
+    fitted = col._backend.compute_fsrs_params(
+        search="",
+        current_params=[],
+        ignore_revlogs_before_ms=0,
+        num_of_relearning_steps=1,
+        health_check=False,
+    )
+    chosen = [float(w) for w in fitted.params] if params is None else list(params)
+    evaluated = col._backend.evaluate_params_legacy(
+        params=chosen, search="", ignore_revlogs_before_ms=0
+    )
+    return fitted, evaluated

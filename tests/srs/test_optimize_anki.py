@@ -14,7 +14,14 @@ from srs.domain import ReviewKind
 from srs.models import Card
 from srs.optimize import optimize_preset
 from srs.optimize.synthetic import SimCard, SimEntry, simulate_cards, write_collection
-from tests.srs.optimize_support import START, anki_collection, local_tz, open_store, truth_params
+from tests.srs.optimize_support import (
+    START,
+    anki_collection,
+    anki_optimize,
+    local_tz,
+    open_store,
+    truth_params,
+)
 
 
 def _with_edge_cases(cards: list[SimCard]) -> list[SimCard]:
@@ -63,17 +70,8 @@ def test_same_items_parameters_and_log_loss_as_anki(tmp_path: Path, edge_cases: 
         cards = _with_edge_cases(cards)
     col = anki_collection(tmp_path / "anki.anki2", cards)
     try:
-        anki = col._backend.compute_fsrs_params(
-            search="",
-            current_params=[],
-            ignore_revlogs_before_ms=0,
-            num_of_relearning_steps=1,
-            health_check=False,
-        )
+        anki, anki_eval = anki_optimize(col)
         anki_params = [float(w) for w in anki.params]
-        anki_eval = col._backend.evaluate_params_legacy(
-            params=anki_params, search="", ignore_revlogs_before_ms=0
-        )
         anki_default = col._backend.evaluate_params_legacy(
             params=[], search="", ignore_revlogs_before_ms=0
         )

@@ -28,6 +28,7 @@ from tests.srs.optimize_support import (
     NOW,
     START,
     anki_collection,
+    anki_optimize,
     local_tz,
     open_store,
     truth_params,
@@ -268,16 +269,7 @@ def test_forked_fit_equals_one_process_and_anki(
 
     col = anki_collection(tmp_path / "anki.anki2", cards)
     try:
-        anki = col._backend.compute_fsrs_params(
-            search="",
-            current_params=[],
-            ignore_revlogs_before_ms=0,
-            num_of_relearning_steps=1,
-            health_check=False,
-        )
-        anki_eval = col._backend.evaluate_params_legacy(
-            params=list(anki.params), search="", ignore_revlogs_before_ms=0
-        )
+        anki, anki_eval = anki_optimize(col)
     finally:
         col.close()
     assert dry.items == anki.fsrs_items
