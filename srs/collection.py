@@ -203,12 +203,13 @@ class Collection:
         def build() -> StudyState:
             if found is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
-            view, config = found.build(now, tz)
+            view, _ = found.build(now, tz)
             # Answering it will need the same row, unless something changes meanwhile.
-            self._known = (generation, found.known(now, tz))
-            # Each button's label, counted as Anki counts it (whole days once a delay
-            # reaches past the next day boundary).
-            delays = scheduler.preview_seconds(view.sched, now, config, tz)
+            known = found.known(now, tz)
+            self._known = (generation, known)
+            # Each button's label: the interval that answer schedules (fuzz included, as in
+            # Anki), counted as Anki counts it (whole days past the next day boundary).
+            delays = scheduler.prepared_seconds(known.prepared, now)
             intervals = {rating: scheduler.format_interval(s) for rating, s in delays.items()}
             return StudyState(view, pick.new, pick.learn, pick.review, intervals)
 

@@ -298,13 +298,26 @@ def preview(
 def preview_seconds(
     card: CardSched, now: datetime, config: SchedulingConfig, tz: tzinfo
 ) -> dict[Rating, int]:
-    """The delay each button leads to in seconds, as Anki's button labels count it
-    (a delay reaching past the next day boundary counts whole days)."""
+    """The delay each button leads to in seconds, without fuzz, as Anki's button labels
+    count it (a delay reaching past the next day boundary counts whole days)."""
     now = utc(now)
     ctx = _context(card, now, config, tz, None)  # the four memory states, computed once
+    every = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
+    return _label_seconds(every, now, tz, config)
+
+
+def prepared_seconds(prepared: Prepared, now: datetime) -> dict[Rating, int]:
+    """``preview_seconds`` for the answer ``prepared`` will give: with its fuzz, so each
+    label is the interval that button then schedules, as in Anki (whose buttons show the
+    fuzzed intervals of the states the answer uses)."""
+    return _label_seconds(prepared.nexts, utc(now), prepared.tz, prepared.config)
+
+
+def _label_seconds(
+    every: dict[Rating, Next], now: datetime, tz: tzinfo, config: SchedulingConfig
+) -> dict[Rating, int]:
     until_rollover = _secs_until_rollover(now, tz, config)
     out: dict[Rating, int] = {}
-    every = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
     for r, nxt in every.items():
         # The log's interval_after of answering with r, as answer_card computes it.
         after = _as_revlog_interval(_next_secs(nxt), nxt.days, until_rollover)

@@ -253,3 +253,33 @@ def test_a_bury_with_no_end_time_holds_in_queue_view_and_search(col: Collection)
     assert col.search("is:buried") == [ids[0]]
     state = col.study_state()
     assert state.card is not None and state.card.card_id == ids[1]
+
+
+def _label_then_answer(col: Collection, rating: Rating) -> int | None:
+    """Answer the card shown with ``rating``, checking its label; the interval it got in
+    days (0 for a learning step), or None when no card is due."""
+    from srs.scheduler import format_interval
+
+    state = col.study_state()
+    if state.card is None:
+        return None
+    label = state.intervals[rating]
+    after = col.answer(state.card.card_id, rating).outcome.review.interval_after
+    assert label == format_interval(after * 86_400 if after > 0 else -after)
+    return max(after, 0)
+
+
+@pytest.mark.parametrize("rating", list(Rating))
+def test_each_button_label_is_the_interval_its_answer_schedules(
+    col: Collection, clock: FixedClock, rating: Rating
+) -> None:
+    """As in Anki, the labels show the fuzzed intervals of the very states the answer uses
+    (Anki's describe_next_states of get_scheduling_states), so a label never promises 8 days
+    for an answer that schedules 9: new cards answered Easy, then review cards due."""
+    add_cards(col, 20)  # the default new cards a day
+    graduated = [_label_then_answer(col, Rating.EASY) for _ in range(20)]
+    assert all(days is not None and days >= 3 for days in graduated)
+    clock.advance(timedelta(days=40))  # every card is due
+    got = [_label_then_answer(col, rating) for _ in range(20)]
+    fuzzed = sum(1 for days in got if days is not None and days >= 3)
+    assert fuzzed > 15 or rating == Rating.AGAIN  # Again leads to a relearning step
