@@ -47,6 +47,7 @@ def make_package(folder: Path) -> Path:
         anki.add_note(note, deck_id)
         # A fixed card id (Anki takes it from the clock): the fuzz of the card's intervals,
         # and so its button labels in snapshots, is seeded by it.
+        assert anki.db is not None
         anki.db.execute("UPDATE cards SET id = ? WHERE nid = ?", 1_700_000_000_000, note.id)
         out = folder / "geo.apkg"
         anki.export_anki_package(
