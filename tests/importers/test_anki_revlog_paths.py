@@ -77,6 +77,18 @@ def watch_attach(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
+PATHS = ("attached", "batches")
+
+
+def take_path(monkeypatch: pytest.MonkeyPatch, path: str) -> list[Any]:
+    """Make imports take review-log ``path`` (one of ``PATHS``); the connections they
+    attach a package to (``watch_attach``), which the batches path never does."""
+    seen = watch_attach(monkeypatch)
+    if path == "batches":
+        batches_only(monkeypatch)
+    return seen
+
+
 def attached_names(raw: Any) -> list[str]:
     return [str(r[1]) for r in raw.execute("pragma database_list")]
 
@@ -135,11 +147,9 @@ def test_attached_and_batch_paths_give_the_same_collection(
     monkeypatch.setattr(ingest_anki_revlog, "_REINDEX_MIN_ROWS", reindex_min)
     same_ids, moved = _variants(pkgs, tmp_path)
     results = []
-    for name in ("attached", "batches"):
+    for name in PATHS:
         with monkeypatch.context() as patch:
-            attached = watch_attach(patch)
-            if name == "batches":
-                batches_only(patch)
+            attached = take_path(patch, name)
             store = open_store(tmp_path / name, built.made_at)
             sequence = (paths["latest"], same_ids, moved, moved)
             reports = [import_package(store, p) for p in sequence]
@@ -201,7 +211,7 @@ def test_a_failed_bulk_import_restores_the_exact_previous_state(
 
         return run
 
-    for path in ("attached", "batches"):
+    for path in PATHS:
         with monkeypatch.context() as patch:
             if path == "batches":
                 batches_only(patch)
@@ -351,11 +361,9 @@ def test_answer_times_at_the_ends_of_64_bits_are_copied(
         ],
     )
     outcomes = []
-    for name in ("attached", "batches"):
+    for name in PATHS:
         with monkeypatch.context() as patch:
-            seen = watch_attach(patch)
-            if name == "batches":
-                batches_only(patch)
+            seen = take_path(patch, name)
             store = open_store(tmp_path / name, built.made_at)
             report = import_package(store, extreme)
             assert bool(seen) == (name == "attached")
