@@ -140,7 +140,11 @@ def answer(
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
-    siblings = _siblings_to_bury(db, card, preset, now, tz)
+    # The day's end, only when the preset buries siblings (it is when their burial ends).
+    until = None
+    if preset.bury_new or preset.bury_reviews or preset.bury_interday_learning:
+        until = next_day_start(now, tz, preset.rollover_hour)
+    siblings = [] if until is None else _siblings_to_bury(db, card, preset, now, until)
     before = sched_from_row(card)
     outcome = scheduler.answer_card(
         before,
@@ -186,8 +190,7 @@ def answer(
             card_id,
         ),  # fmt: skip
     )
-    if siblings:
-        until = next_day_start(now, tz, preset.rollover_hour)
+    if siblings and until is not None:
         db.execute(
             f"UPDATE cards SET buried = ?, buried_until = ? "
             f"WHERE id IN ({','.join('?' * len(siblings))})",
@@ -316,12 +319,9 @@ def _siblings_to_bury(
     card: dict[str, Any],
     preset: PresetRow,
     now: datetime,
-    tz: tzinfo,
+    day_end: datetime,
 ) -> list[dict[str, Any]]:
     """Siblings Anki would bury: new ones, reviews due today, interday learning due today."""
-    if not (preset.bury_new or preset.bury_reviews or preset.bury_interday_learning):
-        return []
-    day_end = next_day_start(now, tz, preset.rollover_hour)
     rows = db.execute(
         f"SELECT {_CARD_SELECT} FROM cards c WHERE c.note_id = ? AND c.id != ? ORDER BY c.id",
         (card["note_id"], card["id"]),
