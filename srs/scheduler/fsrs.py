@@ -169,43 +169,10 @@ def retrievability(params: Sequence[float], stability: float, elapsed_days: floa
     return float((max(elapsed_days, 0.0) / stability * factor + 1.0) ** decay)
 
 
-def next_interval_raw(params: Sequence[float], stability: float, desired_retention: float) -> float:
-    """The unrounded FSRS interval in days (fsrs-rs ``next_interval``).
-
-    Computed step by step in 32-bit floats like the crate, so that rounding to whole days
-    agrees with Anki even for long intervals.
-    """
-    f = as_f32
-    w = params_or_default(params)
-    decay = f(-w[20])
-    factor = f(f(math.exp(f(f(math.log(f(0.9))) / decay))) - 1.0)
-    growth = f(f(f(desired_retention) ** f(1.0 / decay)) - 1.0)
-    return f(f(f(stability) / factor) * growth)
-
-
 def round_half_up(value: float) -> int:
     """Round like Rust's ``f32::round`` (halves away from zero)."""
     # int() truncates toward zero, which is floor for the non-negative sums here.
     return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
-
-
-def next_interval_days(
-    params: Sequence[float], stability: float, desired_retention: float, maximum_interval: int
-) -> int:
-    """The review interval in whole days before fuzz, rounded and clamped as Anki does.
-
-    Args:
-        params: FSRS parameters.
-        stability: memory stability in days.
-        desired_retention: the preset's desired retention (0..1).
-        maximum_interval: the preset's maximum interval in days.
-
-    Returns:
-        ``round(interval)`` clamped to ``1..maximum_interval``.
-    """
-    maximum = max(maximum_interval, 1)
-    raw = next_interval_raw(params, stability, desired_retention)
-    return min(max(round_half_up(raw), 1), maximum)
 
 
 @lru_cache(maxsize=16)

@@ -17,9 +17,8 @@ from srs.scheduler import (
     init_memory,
     memory_from_history,
     memory_from_sm2,
-    next_interval_days,
-    next_interval_raw,
     next_memory,
+    next_states,
     params_or_default,
     retrievability,
 )
@@ -128,21 +127,8 @@ def test_next_states_match_fsrs_rs(
     ):
         mine = next_memory(params, MemoryState(s, d), elapsed, rating)
         _close(mine, item.memory)
-        assert next_interval_raw(params, mine.stability, dr) == pytest.approx(
-            item.interval, rel=REL
-        )
-
-
-@settings(max_examples=300, deadline=None)
-@given(s=st.floats(min_value=0.001, max_value=36500.0), dr=retentions)
-def test_interval_days_round_like_anki(s: float, dr: float) -> None:
-    raw = _rs(DEFAULT_PARAMS).next_interval(s, dr, 3)
-    expected = min(max(math.floor(raw + 0.5), 1), 36500)
-    # Both compute in f32 but may differ by an ulp: skip only a hair's breadth around .5.
-    if abs(raw - math.floor(raw) - 0.5) > 1e-5 * max(raw, 1.0):
-        assert next_interval_days(DEFAULT_PARAMS, s, dr, 36500) == expected
-    assert next_interval_days(DEFAULT_PARAMS, s, dr, 30) <= 30
-    assert next_interval_days(DEFAULT_PARAMS, s, dr, 36500) >= 1
+        states = next_states(params, MemoryState(s, d), dr, elapsed)
+        assert states[rating].interval == pytest.approx(item.interval, rel=REL)
 
 
 @settings(max_examples=200, deadline=None)
