@@ -158,7 +158,6 @@ class Prepared:
     config: SchedulingConfig
     tz: tzinfo
     days: int
-    ctx: Context
     rng: random.Random | None
     nexts: dict[Rating, Next]
 
@@ -177,7 +176,7 @@ def prepare_answer(
     days = card_elapsed_days(card, utc(now), tz, config.rollover_hour)
     ctx = _context(card, now, config, tz, fuzz_factor, days)
     nexts = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
-    return Prepared(card, config, tz, days, ctx, fuzz_rng, nexts)
+    return Prepared(card, config, tz, days, fuzz_rng, nexts)
 
 
 def answer_card(
@@ -215,17 +214,17 @@ def answer_card(
         and prepared.card == card
         and prepared.days == card_elapsed_days(card, now, tz, config.rollover_hour)
     ):
-        ctx, fuzz_rng, nxt = prepared.ctx, prepared.rng, prepared.nexts[rating]
+        fuzz_rng, nxt = prepared.rng, prepared.nexts[rating]
     else:
         fuzz_rng = rng if config.fuzz else None
         fuzz_factor = fuzz_rng.random() if fuzz_rng is not None else None
         ctx = _context(card, now, config, tz, fuzz_factor)
-        nxt = None
-    return _answer_in(ctx, card, rating, now, config, tz, fuzz_rng, duration_ms, nxt)
+        nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
+    return _answer_in(nxt, card, rating, now, config, tz, fuzz_rng, duration_ms)
 
 
 def _answer_in(
-    ctx: Context,
+    nxt: Next,
     card: CardSched,
     rating: Rating,
     now: datetime,
@@ -233,10 +232,7 @@ def _answer_in(
     tz: tzinfo,
     fuzz_rng: random.Random | None,
     duration_ms: int,
-    nxt: Next | None = None,
 ) -> AnswerOutcome:
-    if nxt is None:
-        nxt = transition(ctx, card.state, card.step, card.interval_days, card.lapses, rating)
 
     today = day_number(now, tz, config.rollover_hour)
     until_rollover = _secs_until_rollover(now, tz, config)
@@ -292,7 +288,8 @@ def preview(
     """
     now = utc(now)
     ctx = _context(card, now, config, tz, None)
-    return {r: _answer_in(ctx, card, r, now, config, tz, None, 0).card for r in Rating}
+    every = transitions(ctx, card.state, card.step, card.interval_days, card.lapses)
+    return {r: _answer_in(every[r], card, r, now, config, tz, None, 0).card for r in Rating}
 
 
 def preview_seconds(
