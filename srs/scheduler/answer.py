@@ -148,11 +148,11 @@ def _next_secs(nxt: Next) -> int | None:
 
 @dataclass
 class Prepared:
-    """What ``answer_card`` computes before it looks at the exact time (the memory states,
-    their fuzz and where each rating leads), done ahead while the card is on screen. It holds
-    the fuzz
-    source part-drawn, so it serves one answer; ``answer_card`` uses it only for the same
-    card, preset and zone on the same number of elapsed days, and otherwise starts afresh."""
+    """What ``answer_card`` computes before it looks at the exact time (where each rating
+    leads: memory states, fuzzed intervals, steps), done ahead while the card is on screen.
+    It holds the fuzz source part-drawn, so it serves one answer; ``answer_card`` uses it only
+    for the same card, preset and zone on the same number of elapsed days, and otherwise
+    starts afresh."""
 
     card: CardSched
     config: SchedulingConfig
