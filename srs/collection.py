@@ -341,7 +341,12 @@ class Collection:
             raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
         with self.store.read() as session:
             return compute_stats(
-                session, now=self.now(), tz=self.tz, deck=deck, period=cast(Period, period)
+                session,
+                now=self.now(),
+                tz=self.tz,
+                deck=deck,
+                period=cast(Period, period),
+                log_cache=self.store.stats_cache,
             )
 
     def search(self, query: str, limit: int | None = None) -> list[int]:

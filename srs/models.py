@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -213,6 +214,40 @@ class ReviewLog(Base):
         UniqueConstraint("card_id", "reviewed_at"),
         Index("ix_revlog_time", "reviewed_at"),
     )
+
+
+REVLOG_EPOCH_KEY = "srs.revlog_epoch"
+"""The config key of the review log's epoch: a count of the log rows deleted or changed, kept
+by triggers (the log is otherwise only appended to, each new row taking a larger id than
+every row before it). A copy of the log made at one epoch, up to some id, is still exact at
+the same epoch: what followed is the rows after that id (``srs.stats.logcache``).
+
+Undoing an answer deletes its row without moving the epoch: the newest row, which an undo
+entry names. Such a row is never in a copy (a copy stops below every row an undo entry
+names, and later entries only name newer rows), so copies stay in use across undos. The
+migration 0002 creates the same triggers in older collections."""
+
+_BUMP_EPOCH = (
+    f"INSERT INTO config (key, value) VALUES ('{REVLOG_EPOCH_KEY}', '1') "
+    "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+)
+# the deleted row was not the newest, or no undo entry names it (answers record their row as
+# "[id]"); the first test is a cheap index lookup, which settles most rows of a large delete
+_NOT_UNDONE = (
+    "OLD.id < coalesce((SELECT max(id) FROM revlog), OLD.id) "
+    "OR NOT EXISTS (SELECT 1 FROM undo WHERE revlog_ids = '[' || OLD.id || ']')"
+)
+REVLOG_TRIGGERS = (
+    f"CREATE TRIGGER revlog_epoch_on_delete AFTER DELETE ON revlog WHEN {_NOT_UNDONE} "
+    f"BEGIN {_BUMP_EPOCH}; END",
+    f"CREATE TRIGGER revlog_epoch_on_update AFTER UPDATE ON revlog BEGIN {_BUMP_EPOCH}; END",
+)
+
+
+@event.listens_for(ReviewLog.__table__, "after_create")
+def _create_revlog_triggers(_table: Any, connection: Any, **_kw: Any) -> None:
+    for statement in REVLOG_TRIGGERS:
+        connection.exec_driver_sql(statement)
 
 
 class Media(Base):

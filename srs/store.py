@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 # Media being imported are written under this prefix and renamed once the transaction
 # commits; `srs check` knows such leftovers (from a killed import) are not media.
 MEDIA_TMP_PREFIX = ".srs-tmp-"  # the newest migration in migrations/versions
@@ -52,6 +52,12 @@ def default_collection_path(environ: dict[str, str] | None = None) -> Path:
 def media_dir_for(path: Path) -> Path:
     """The media folder of the collection at ``path``: ``<stem>.media`` beside it."""
     return path.with_name(path.stem + ".media")
+
+
+def stats_cache_for(path: Path) -> Path:
+    """The statistics' copy of the review log of the collection at ``path`` (a cache, see
+    ``srs.stats.logcache``): ``<stem>.stats-cache`` beside it."""
+    return path.with_name(path.stem + ".stats-cache")
 
 
 def _alembic_config() -> Config:
@@ -79,6 +85,10 @@ class Store:
     @property
     def media_dir(self) -> Path:
         return media_dir_for(self.path)
+
+    @property
+    def stats_cache(self) -> Path:
+        return stats_cache_for(self.path)
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, clock: Clock | None = None) -> Store:

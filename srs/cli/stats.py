@@ -271,7 +271,12 @@ def command(deck: str | None, period: Period, as_json: bool) -> None:
     """Show retention statistics (Anki's, computed the same way) for a deck or everything."""
     with get_ctx().open_store() as store, store.read() as session:
         stats = compute_stats(
-            session, now=store.clock.now(), tz=store.clock.tz, deck=deck, period=period
+            session,
+            now=store.clock.now(),
+            tz=store.clock.tz,
+            deck=deck,
+            period=period,
+            log_cache=store.stats_cache,
         )
     if as_json:
         emit_json(stats)

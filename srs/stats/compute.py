@@ -4,6 +4,7 @@ one session and returned as a plain, JSON-ready ``Stats``."""
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ def compute_stats(
     deck: str | None = None,
     period: Period = "1y",
     rollover_hour: int | None = None,
+    log_cache: Path | None = None,
 ) -> Stats:
     """Compute all statistics as Anki's stats screen defines them.
 
@@ -32,6 +34,9 @@ def compute_stats(
         period: the window of the per-period figures (forecast, buttons, hours, reviews,
             added, calibration): one month, three months, one year or all time.
         rollover_hour: the hour a day starts; None takes the deck preset's.
+        log_cache: a file that keeps a columnar copy of the review log between calls
+            (``srs.stats.logcache``; the store's ``stats_cache``); None reads the log from
+            the collection alone.
 
     Returns:
         The statistics; ``json.dumps`` accepts them as they are.
@@ -44,7 +49,7 @@ def compute_stats(
         raise UsageError(f"period {period!r} is not one of {', '.join(PERIOD_DAYS)}")
     # The statistics fetch many rows (tuples, no cycles): see srs.gcpause.
     with paused_gc():
-        return _compute(session, utc(now), tz, deck, period, rollover_hour)
+        return _compute(session, utc(now), tz, deck, period, rollover_hour, log_cache)
 
 
 def _compute(
@@ -54,6 +59,7 @@ def _compute(
     deck: str | None,
     period: Period,
     rollover_hour: int | None,
+    log_cache: Path | None,
 ) -> Stats:
     # numpy is imported on the first call, not with srs.stats: every CLI command imports
     # this module (through the stats command), few of them compute statistics
@@ -75,9 +81,8 @@ def _compute(
     first_loaded = (
         None if span is None else min(scale.today - reviews.CALENDAR_DAYS + 1, scale.today - span)
     )
-    log = load_log(
-        session, scope, scale, 0 if first_loaded is None else scale.start_ms(first_loaded)
-    )
+    lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
+    log = load_log(session, scope, scale, lo_ms, log_cache)
     table = day_table(log)
     retention = reviews.true_retention(table, scale.today, all_time_from=all_time_from)
     start = reviews.period_start(scale, period)

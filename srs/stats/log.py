@@ -5,6 +5,7 @@ stability the review left), read in one pass."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -134,6 +135,10 @@ class Log:
         )
 
 
+NO_ROW = -(2**63)
+"""Below every row id."""
+
+
 def first_row(session: Session, lo_ms: int) -> int | None:
     """The smallest row id of a review from ``lo_ms`` on (None: there is none).
 
@@ -158,28 +163,83 @@ def first_row(session: Session, lo_ms: int) -> int | None:
     return None if found is None else int(found)
 
 
-def load_log(session: Session, scope: Scope, scale: DayScale, lo_ms: int) -> Log:
-    """The review log of the cards in ``scope`` from ``lo_ms`` on.
+@dataclass(frozen=True)
+class Rows:
+    """Review-log rows as read, one array each, in row-id order (``Log`` without days)."""
 
-    The rows are read by a table scan from the window's first row id (``first_row``):
-    ``+reviewed_at`` keeps SQLite off the time index, whose row-by-row lookups cost more
-    than a scan once the window holds more than a small share of the log.
-    """
-    start = 0 if lo_ms <= 0 else first_row(session, lo_ms)
-    if start is None:
-        return _empty_log()
-    where = f"FROM revlog WHERE id >= :start AND +reviewed_at >= :lo AND {scope.revlog_filter()}"
-    params = {"lo": lo_ms, "start": start}
+    card: Ints
+    at: Ints
+    code: Ints
+    duration_ms: Ints
+    stability: Floats
+
+    def __len__(self) -> int:
+        return int(self.card.size)
+
+
+def scan_log(session: Session, where: str, params: dict[str, int]) -> Rows:
+    """The review-log rows that ``where`` (a condition on ``revlog``) keeps, in one pass
+    (a scan in row-id order, or a row-id range)."""
+    source = f"FROM revlog WHERE {where}"
     card, packed, duration, stab = int_columns(
         session,
         ["card_id", f"reviewed_at * {1 << _CODE_SHIFT} + {_CODE}", "duration_ms", _STABILITY],
-        where,
+        source,
         params,
     )
     at = packed >> _CODE_SHIFT
     code = packed & ((1 << _CODE_SHIFT) - 1)
-    stability = _stability(session, where, params, card, at, stab)
-    return Log(card, at, scale.days_of(at), code, duration, stability)
+    return Rows(card, at, code, duration, _stability(session, source, params, card, at, stab))
+
+
+def load_log(
+    session: Session, scope: Scope, scale: DayScale, lo_ms: int, cache: Path | None = None
+) -> Log:
+    """The review log of the cards in ``scope`` from ``lo_ms`` on.
+
+    The window's rows all lie from its first row id on (``first_row``). With a ``cache``
+    file, the rows from there come from the columnar copy kept in it (brought up to date
+    first, see ``srs.stats.logcache``), and the window and scope are picked out of them.
+    Without one, they are read by a table scan from that id: ``+reviewed_at`` keeps SQLite
+    off the time index, whose row-by-row lookups cost more than a scan once the window holds
+    more than a small share of the log.
+    """
+    start = NO_ROW if lo_ms <= 0 else first_row(session, lo_ms)
+    if start is None:
+        return _empty_log()
+    if cache is not None:
+        from srs.stats.logcache import log_from
+
+        rows = _pick(session, scope, log_from(session, cache, start), lo_ms)
+    else:
+        rows = scan_log(
+            session,
+            f"id >= :start AND +reviewed_at >= :lo AND {scope.revlog_filter()}",
+            {"lo": lo_ms, "start": start},
+        )
+    return Log(
+        rows.card, rows.at, scale.days_of(rows.at), rows.code, rows.duration_ms, rows.stability
+    )
+
+
+def _pick(session: Session, scope: Scope, rows: Rows, lo_ms: int) -> Rows:
+    """The rows from ``lo_ms`` on of the cards in ``scope``, in the same order."""
+    keep: NDArray[np.bool_] | None = rows.at >= lo_ms if lo_ms > 0 else None
+    if scope.deck_ids is not None and not scope.every_card:
+        (ids,) = int_columns(session, ["id"], f"FROM cards WHERE {scope.card_filter()}")
+        ids.sort()
+        at = np.searchsorted(ids, rows.card)
+        mine = ids[np.minimum(at, ids.size - 1)] == rows.card if ids.size else at < 0
+        keep = mine if keep is None else keep & mine
+    if keep is None:
+        return rows
+    return Rows(
+        rows.card[keep],
+        rows.at[keep],
+        rows.code[keep],
+        rows.duration_ms[keep],
+        rows.stability[keep],
+    )
 
 
 def _empty_log() -> Log:

@@ -102,6 +102,22 @@ def test_json_has_every_figure(db: Path) -> None:
     assert data["meta"]["period"] == "1y"
 
 
+def test_the_log_is_cached_beside_the_collection_and_kept_current(db: Path) -> None:
+    cache = db.with_name("c.stats-cache")
+    assert not cache.exists()
+    first = json.loads(_run(db, "--json", "--period", "all")[1])
+    assert cache.exists()
+    with Store.open(db, clock=FixedClock(NOW)) as store, store.write() as s:
+        card = s.query(Card).filter(Card.state == 2).first()
+        assert card is not None
+        at = NOW - timedelta(minutes=5)
+        s.add(ReviewLog(card_id=card.id, reviewed_at=at, rating=1, kind=1, duration_ms=10))
+    second = json.loads(_run(db, "--json", "--period", "all")[1])
+    assert second["today"]["answered"] == first["today"]["answered"] + 1
+    cache.unlink()
+    assert json.loads(_run(db, "--json", "--period", "all")[1]) == second
+
+
 def test_deck_and_period_options(db: Path) -> None:
     code, out, _ = _run(db, "--deck", "Lang", "--period", "1m", "--json")
     assert code == 0

@@ -24,7 +24,8 @@ def _migrated_by_alembic(path: Path, clock: FixedClock) -> Store:
 
 
 def _schema(store: Store) -> dict[str, object]:
-    """Tables (columns, keys, constraints), indexes and the stamped version, comparably."""
+    """Tables (columns, keys, constraints), indexes, triggers and the stamped version,
+    comparably."""
     out: dict[str, object] = {}
     with store.engine.connect() as conn:
         found = inspect(conn)
@@ -41,9 +42,10 @@ def _schema(store: Store) -> dict[str, object]:
                     (i["name"], i["column_names"], i["unique"]) for i in found.get_indexes(table)
                 ),
             )
-        out["indexes"] = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
-        ).all()
+        for kind in ("index", "trigger"):
+            out[kind] = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = ? ORDER BY name", (kind,)
+            ).all()
         out["version"] = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     return out
 
