@@ -250,7 +250,9 @@ def _cache_behind(store: Any, tail: int) -> None:
         epoch = logcache._epoch(s)
     assert len(rows) == n - tail
     # the module's own writer: the file is exactly what srs would have written
-    logcache._write(store.stats_cache, logcache._Copy(rows, NO_ROW, last, epoch))
+    last_row = (int(rows.card[-1]), int(rows.at[-1]))
+    header = logcache._Header(len(rows), NO_ROW, last, epoch, last_row)
+    logcache._write(store.stats_cache, rows, header)
 
 
 def measure_srs(path: Path, period: str, repeat: int, mode: str) -> dict[str, float]:

@@ -208,9 +208,9 @@ def load_log(
     if start is None:
         return _empty_log()
     if cache is not None:
-        from srs.stats.logcache import log_from
+        from srs.stats.logcache import log_window
 
-        rows = _pick(session, scope, log_from(session, cache, start), lo_ms)
+        rows = _in_scope(session, scope, log_window(session, cache, start, lo_ms))
     else:
         rows = scan_log(
             session,
@@ -222,17 +222,14 @@ def load_log(
     )
 
 
-def _pick(session: Session, scope: Scope, rows: Rows, lo_ms: int) -> Rows:
-    """The rows from ``lo_ms`` on of the cards in ``scope``, in the same order."""
-    keep: NDArray[np.bool_] | None = rows.at >= lo_ms if lo_ms > 0 else None
-    if scope.deck_ids is not None and not scope.every_card:
-        (ids,) = int_columns(session, ["id"], f"FROM cards WHERE {scope.card_filter()}")
-        ids.sort()
-        at = np.searchsorted(ids, rows.card)
-        mine = ids[np.minimum(at, ids.size - 1)] == rows.card if ids.size else at < 0
-        keep = mine if keep is None else keep & mine
-    if keep is None:
+def _in_scope(session: Session, scope: Scope, rows: Rows) -> Rows:
+    """The rows of the cards in ``scope``, in the same order."""
+    if scope.deck_ids is None or scope.every_card or not len(rows):
         return rows
+    (ids,) = int_columns(session, ["id"], f"FROM cards WHERE {scope.card_filter()}")
+    ids.sort()
+    at = np.minimum(np.searchsorted(ids, rows.card), max(ids.size - 1, 0))
+    keep = ids[at] == rows.card if ids.size else np.zeros(len(rows), dtype=bool)
     return Rows(
         rows.card[keep],
         rows.at[keep],

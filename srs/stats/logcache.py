@@ -1,5 +1,6 @@
-"""Provides ``log_from``: the review log from a row id on, as columns, from a columnar copy
-kept in a file beside the collection and brought up to date with the rows written since.
+"""Provides ``log_window``: the review log from an instant on, as columns, from a columnar
+copy kept in a file beside the collection and brought up to date with the rows written
+since.
 
 Reading a million log rows out of SQLite costs about half a second (building and parsing the
 columns' text), nearly all of the statistics' time. The log is append-only in practice:
@@ -24,8 +25,10 @@ import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -33,13 +36,14 @@ from srs.models import REVLOG_EPOCH_KEY
 from srs.stats.log import NO_ROW, Rows, scan_log
 
 _MAGIC = b"srs-log\n"
-_VERSION = 1
+_VERSION = 2  # 1: columns in another order
 # magic, version, row count, first and last row id, epoch, the last row's card and time
 _HEADER = struct.Struct("<8sIxxxxqqqqqq")
-# the columns in file order, after the header: (Rows field, dtype)
+# the columns in file order, after the header: (Rows field, dtype); the times come first,
+# so that a window's rows are known before the other columns are read
 _COLUMNS = (
-    ("card", np.dtype("<i8")),
     ("at", np.dtype("<i8")),
+    ("card", np.dtype("<i8")),
     ("duration_ms", np.dtype("<i8")),
     ("stability", np.dtype("<f8")),
     ("code", np.dtype("<u2")),
@@ -51,20 +55,20 @@ REWRITE_MIN = 4096
 
 
 @dataclass(frozen=True)
-class _Copy:
-    """Every row with an id from ``first_id`` to ``last_id``, at ``epoch``."""
+class _Header:
+    """A copy holds every row with an id from ``first_id`` to ``last_id`` (``n`` rows), at
+    ``epoch``; ``last_row`` is the card and time of the row ``last_id``."""
 
-    rows: Rows
+    n: int
     first_id: int
     last_id: int
     epoch: int
+    last_row: tuple[int, int]
 
 
-def log_from(session: Session, path: Path, start_id: int) -> Rows:
-    """Every review-log row with an id from ``start_id`` on (``NO_ROW``: all of them), in
-    row-id order, possibly preceded by rows before ``start_id`` that the copy already holds.
-    A caller that asks for the rows of a time window from its first row id on drops those
-    by their time: each was reviewed before the window, or it would be the first.
+def log_window(session: Session, path: Path, start_id: int, lo_ms: int) -> Rows:
+    """Every review-log row reviewed from ``lo_ms`` on, in row-id order, given that none of
+    them lies before the row id ``start_id`` (``NO_ROW``: from the first row).
 
     The copy stops below the rows an undo could still delete (``_settled_id``): they are
     read afresh each time, with the rows written since.
@@ -72,31 +76,61 @@ def log_from(session: Session, path: Path, start_id: int) -> Rows:
     Args:
         session: the session whose transaction (snapshot) the log is read in.
         path: the cache file (need not exist; it is created or brought up to date).
-        start_id: the first row id wanted.
+        start_id: a row id at or below the window's first.
+        lo_ms: the window's first instant (epoch ms); 0 or less for all time.
     """
     epoch = _epoch(session)
     settled = _settled_id(session)
-    kept = _read(path)
+    kept = _read_header(path)
     if kept is not None and kept.epoch == epoch and _ends_alike(session, kept):
         last = max(kept.last_id, settled)
         more = scan_log(session, "id > :a AND id <= :b", {"a": kept.last_id, "b": last})
         tail = scan_log(session, "id > :b", {"b": last})
-        if _count_from(session, kept.first_id) == len(kept.rows) + len(more) + len(tail):
+        if _count_from(session, kept.first_id) == kept.n + len(more) + len(tail):
             # nothing was put in below the last id: the copy is exact
-            rows, first = kept.rows, kept.first_id
-            grown = len(more) > max(REWRITE_MIN, len(rows) // REWRITE_SHARE)
-            if len(more):
-                rows = _joined(rows, more)
-            if start_id < first:
-                head = scan_log(session, "id >= :a AND id < :b", {"a": start_id, "b": first})
-                rows, first, grown = _joined(head, rows), start_id, True
-            if grown:
-                _write(path, _Copy(rows, first, _last_id(session, last), epoch))
-            return _joined(rows, tail) if len(tail) else rows
+            grown = len(more) > max(REWRITE_MIN, kept.n // REWRITE_SHARE)
+            if not grown and start_id >= kept.first_id:
+                rows = _read_rows(path, kept, lo_ms)
+                if rows is not None:
+                    return _joined(rows, _since(more, lo_ms), _since(tail, lo_ms))
+            rows = _read_rows(path, kept, 0)
+            if rows is not None:
+                first, last_row = kept.first_id, kept.last_row
+                if len(more):
+                    rows, last_row = _joined(rows, more), _last_row(more)
+                if start_id < first:
+                    between = {"a": start_id, "b": first}
+                    rows = _joined(scan_log(session, "id >= :a AND id < :b", between), rows)
+                    first = start_id
+                _write(
+                    path, rows, _Header(len(rows), first, _last_id(session, last), epoch, last_row)
+                )
+                return _joined(_since(rows, lo_ms), _since(tail, lo_ms))
     rows = scan_log(session, "id >= :a AND id <= :b", {"a": start_id, "b": settled})
-    _write(path, _Copy(rows, start_id, _last_id(session, settled), epoch))
+    last_row = _last_row(rows)
+    _write(path, rows, _Header(len(rows), start_id, _last_id(session, settled), epoch, last_row))
     tail = scan_log(session, "id > :b", {"b": settled})
-    return _joined(rows, tail) if len(tail) else rows
+    return _joined(_since(rows, lo_ms), _since(tail, lo_ms))
+
+
+def _since(rows: Rows, lo_ms: int) -> Rows:
+    """The rows reviewed from ``lo_ms`` on."""
+    if lo_ms <= 0 or not len(rows):
+        return rows
+    keep = rows.at >= lo_ms
+    if keep.all():
+        return rows
+    return Rows(
+        rows.card[keep],
+        rows.at[keep],
+        rows.code[keep],
+        rows.duration_ms[keep],
+        rows.stability[keep],
+    )
+
+
+def _last_row(rows: Rows) -> tuple[int, int]:
+    return (int(rows.card[-1]), int(rows.at[-1])) if len(rows) else (0, 0)
 
 
 def _settled_id(session: Session) -> int:
@@ -138,72 +172,87 @@ def _last_id(session: Session, upto: int | None) -> int:
     return NO_ROW if found is None else int(found)
 
 
-def _ends_alike(session: Session, kept: _Copy) -> bool:
+def _ends_alike(session: Session, kept: _Header) -> bool:
     """The copy's last row is still in the log as it was (a copy of another collection
     fails here, or on the row count)."""
-    if not len(kept.rows):
+    if not kept.n:
         return kept.last_id == NO_ROW
     row = session.execute(
         text("SELECT card_id, reviewed_at FROM revlog WHERE id = :id"), {"id": kept.last_id}
     ).first()
-    return row is not None and (int(row[0]), int(row[1])) == (
-        int(kept.rows.card[-1]),
-        int(kept.rows.at[-1]),
-    )
+    return row is not None and (int(row[0]), int(row[1])) == kept.last_row
 
 
-def _joined(head: Rows, tail: Rows) -> Rows:
+def _joined(*parts: Rows) -> Rows:
+    parts = tuple(p for p in parts if len(p))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        none = np.zeros(0, dtype=np.int64)
+        return Rows(none, none, none, none, np.zeros(0, dtype=np.float64))
     return Rows(
-        np.concatenate((head.card, tail.card)),
-        np.concatenate((head.at, tail.at)),
-        np.concatenate((head.code, tail.code)),
-        np.concatenate((head.duration_ms, tail.duration_ms)),
-        np.concatenate((head.stability, tail.stability)),
+        np.concatenate([p.card for p in parts]),
+        np.concatenate([p.at for p in parts]),
+        np.concatenate([p.code for p in parts]),
+        np.concatenate([p.duration_ms for p in parts]),
+        np.concatenate([p.stability for p in parts]),
     )
 
 
-def _read(path: Path) -> _Copy | None:
-    """The copy in ``path``; None when there is none or it is not a whole, current one."""
+def _read_header(path: Path) -> _Header | None:
+    """The header of the copy in ``path``; None when there is none or it is not a whole,
+    current one."""
     try:
         with path.open("rb") as f:
-            header = f.read(_HEADER.size)
-            if len(header) != _HEADER.size:
-                return None
-            magic, version, n, first_id, last_id, epoch, *_last = _HEADER.unpack(header)
-            if magic != _MAGIC or version != _VERSION or n < 0:
-                return None
-            if os.fstat(f.fileno()).st_size != _HEADER.size + n * _ROW_BYTES:
-                return None
-            columns = [np.fromfile(f, dtype=dtype, count=n) for _, dtype in _COLUMNS]
+            raw = f.read(_HEADER.size)
+            size = os.fstat(f.fileno()).st_size
     except OSError:
         return None
-    if any(column.size != n for column in columns):
+    if len(raw) != _HEADER.size:
         return None
-    card, at, duration, stability, code = columns
-    rows = Rows(
-        card.astype(np.int64, copy=False),
-        at.astype(np.int64, copy=False),
-        code.astype(np.int64),
-        duration.astype(np.int64, copy=False),
-        stability.astype(np.float64, copy=False),
+    magic, version, n, first_id, last_id, epoch, card, at = _HEADER.unpack(raw)
+    if magic != _MAGIC or version != _VERSION or n < 0 or size != _HEADER.size + n * _ROW_BYTES:
+        return None
+    return _Header(n, first_id, last_id, epoch, (card, at))
+
+
+def _read_rows(path: Path, header: _Header, lo_ms: int) -> Rows | None:
+    """The copy's rows reviewed from ``lo_ms`` on, each column read whole and cut down at
+    once (the whole copy is never in memory for a window); None when the file changed."""
+    n = header.n
+    columns: dict[str, NDArray[Any]] = {}
+    try:
+        with path.open("rb") as f:
+            f.seek(_HEADER.size)
+            keep = None
+            for name, dtype in _COLUMNS:
+                column = np.fromfile(f, dtype=dtype, count=n)
+                if column.size != n:
+                    return None
+                if name == "at" and lo_ms > 0:
+                    keep = column.astype(np.int64, copy=False) >= lo_ms
+                columns[name] = column if keep is None else column[keep]
+    except OSError:
+        return None
+    return Rows(
+        columns["card"].astype(np.int64, copy=False),
+        columns["at"].astype(np.int64, copy=False),
+        columns["code"].astype(np.int64),
+        columns["duration_ms"].astype(np.int64, copy=False),
+        columns["stability"].astype(np.float64, copy=False),
     )
-    if n and (int(rows.card[-1]), int(rows.at[-1])) != tuple(_last):
-        return None
-    return _Copy(rows, first_id, last_id, epoch)
 
 
-def _write(path: Path, copy: _Copy) -> None:
-    """Write ``copy`` to ``path`` whole or not at all; failures are ignored (a cache)."""
-    rows = copy.rows
+def _write(path: Path, rows: Rows, header: _Header) -> None:
+    """Write ``rows`` to ``path`` whole or not at all; failures are ignored (a cache)."""
     n = len(rows)
     if n and (int(rows.code.min()) < 0 or int(rows.code.max()) > 0xFFFF):
         return  # cannot happen (codes are 10 bits); never store a wrong copy
-    last = (int(rows.card[-1]), int(rows.at[-1])) if n else (0, 0)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with tmp.open("wb") as f:
-            header = (n, copy.first_id, copy.last_id, copy.epoch, *last)
-            f.write(_HEADER.pack(_MAGIC, _VERSION, *header))
+            fields = (header.n, header.first_id, header.last_id, header.epoch, *header.last_row)
+            f.write(_HEADER.pack(_MAGIC, _VERSION, *fields))
             for name, dtype in _COLUMNS:
                 np.ascontiguousarray(getattr(rows, name), dtype=dtype).tofile(f)
             f.flush()
