@@ -3,15 +3,22 @@ one session and returned as a plain, JSON-ready ``Stats``."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from srs.clock import utc
 from srs.errors import UsageError
 from srs.gcpause import paused_gc
 from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
+from srs.store import Store
+
+T = TypeVar("T")
 
 
 def compute_stats(
@@ -82,15 +89,17 @@ def _compute(
         None if span is None else min(scale.today - reviews.CALENDAR_DAYS + 1, scale.today - span)
     )
     lo_ms = 0 if first_loaded is None else scale.start_ms(first_loaded)
-    log = load_log(session, scope, scale, lo_ms, log_cache)
+    # the log and the cards are read at once: SQLite works without the GIL
+    log_read = _beside(session, lambda s: load_log(s, scope, scale, lo_ms, log_cache))
+    in_scope = cards.load_cards(session, scope, scale.now_ms)
+    decays = card_decays(session, scope, in_scope.single_decay)
+    stability, difficulty, retrievability, knowledge = memory(session, scope, scale, in_scope)
+    log = log_read()
     table = day_table(log)
     retention = reviews.true_retention(table, scale.today, all_time_from=all_time_from)
     start = reviews.period_start(scale, period)
     period_log = log if start is None else log.since(scale.start_ms(start))
-    in_scope = cards.load_cards(session, scope, scale.now_ms)
-    decays = card_decays(session, scope, in_scope.single_decay)
     calibration, hours = calibration_and_hours(period_log, scale, period, decays)
-    stability, difficulty, retrievability, knowledge = memory(session, scope, scale, in_scope)
     counts, intervals = cards.counts_and_intervals(in_scope)
     return Stats(
         meta=Meta(
@@ -119,3 +128,41 @@ def _compute(
         added=cards.added(in_scope, scale, period),
         knowledge=knowledge,
     )
+
+
+def _beside(session: Session, work: Callable[[Session], T]) -> Callable[[], T]:
+    """Start ``work`` in a thread, on a second connection in its own read transaction; the
+    function returned waits for its result.
+
+    The result is from the snapshot ``session`` reads when the collection's generation (which
+    every srs write moves) is the same in both transactions; when a write came in between,
+    ``work`` runs again on ``session``. A database that is not a file (each connection
+    would see its own) runs ``work`` on ``session`` at once.
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.url.database in (None, "", ":memory:"):
+        result = work(session)
+        return lambda: result
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            with Session(bind) as side, side.begin():
+                box["generation"] = Store.generation(side)
+                box["result"] = work(side)
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="srs-stats-log", daemon=True)
+    thread.start()
+
+    def wait() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        if box["generation"] != Store.generation(session):
+            return work(session)
+        result: T = box["result"]
+        return result
+
+    return wait
