@@ -20,6 +20,7 @@ a reader never sees half of it.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import struct
 import threading
@@ -90,10 +91,10 @@ def log_window(session: Session, path: Path, start_id: int, lo_ms: int) -> Rows:
             # nothing was put in below the last id: the copy is exact
             grown = len(more) > max(REWRITE_MIN, kept.n // REWRITE_SHARE)
             if not grown and start_id >= kept.first_id:
-                rows = _read_rows(path, kept, lo_ms)
+                rows = _read_rows(path, kept, lo_ms, (_since(more, lo_ms), _since(tail, lo_ms)))
                 if rows is not None:
-                    return _joined(rows, _since(more, lo_ms), _since(tail, lo_ms))
-            rows = _read_rows(path, kept, 0)
+                    return rows
+            rows = _read_rows(path, kept, 0, ())
             if rows is not None:
                 first, last_row = kept.first_id, kept.last_row
                 if len(more):
@@ -216,31 +217,69 @@ def _read_header(path: Path) -> _Header | None:
     return _Header(n, first_id, last_id, epoch, (card, at))
 
 
-def _read_rows(path: Path, header: _Header, lo_ms: int) -> Rows | None:
-    """The copy's rows reviewed from ``lo_ms`` on, each column read whole and cut down at
-    once (the whole copy is never in memory for a window); None when the file changed."""
+_CHUNK = 1 << 16
+"""Rows read at a time from the file when only a window of them is kept."""
+
+
+def _read_rows(path: Path, header: _Header, lo_ms: int, after: tuple[Rows, ...]) -> Rows | None:
+    """The copy's rows reviewed from ``lo_ms`` on, followed by ``after``; None when the file
+    changed. The file is read straight into the result, a chunk at a time when a window is
+    cut out of it: the whole copy is never held beside the result."""
     n = header.n
-    columns: dict[str, NDArray[Any]] = {}
     try:
         with path.open("rb") as f:
             f.seek(_HEADER.size)
-            keep = None
-            for name, dtype in _COLUMNS:
-                column = np.fromfile(f, dtype=dtype, count=n)
-                if column.size != n:
+            keep: NDArray[np.bool_] | None = None
+            if lo_ms > 0:
+                at_file = np.empty(n, dtype=_COLUMNS[0][1])
+                if f.readinto(at_file.data.cast("B")) != at_file.nbytes:
                     return None
-                if name == "at" and lo_ms > 0:
-                    keep = column.astype(np.int64, copy=False) >= lo_ms
-                columns[name] = column if keep is None else column[keep]
+                keep = at_file >= lo_ms
+                f.seek(_HEADER.size)
+                del at_file
+            size = n if keep is None else int(np.count_nonzero(keep))
+            total = size + sum(len(part) for part in after)
+            columns: dict[str, NDArray[Any]] = {}
+            for name, file_dtype in _COLUMNS:
+                out = np.empty(total, dtype=np.float64 if name == "stability" else np.int64)
+                if not _read_column(f, file_dtype, n, keep, out[:size]):
+                    return None
+                at = size
+                for part in after:
+                    out[at : at + len(part)] = getattr(part, name)
+                    at += len(part)
+                columns[name] = out
     except OSError:
         return None
     return Rows(
-        columns["card"].astype(np.int64, copy=False),
-        columns["at"].astype(np.int64, copy=False),
-        columns["code"].astype(np.int64),
-        columns["duration_ms"].astype(np.int64, copy=False),
-        columns["stability"].astype(np.float64, copy=False),
+        columns["card"],
+        columns["at"],
+        columns["code"],
+        columns["duration_ms"],
+        columns["stability"],
     )
+
+
+def _read_column(
+    f: io.BufferedReader,
+    dtype: np.dtype[Any],
+    n: int,
+    keep: NDArray[np.bool_] | None,
+    out: NDArray[Any],
+) -> bool:
+    """Read one column of ``n`` values into ``out``: all of them, or those ``keep`` marks."""
+    if keep is None and out.dtype == dtype:
+        return f.readinto(out.data.cast("B")) == out.nbytes
+    buffer = np.empty(min(_CHUNK, max(n, 1)), dtype=dtype)
+    filled = 0
+    for start in range(0, n, _CHUNK):
+        chunk = buffer[: min(_CHUNK, n - start)]
+        if f.readinto(chunk.data.cast("B")) != chunk.nbytes:
+            return False
+        picked = chunk if keep is None else chunk[keep[start : start + chunk.size]]
+        out[filled : filled + picked.size] = picked
+        filled += picked.size
+    return filled == out.size
 
 
 def _write(path: Path, rows: Rows, header: _Header) -> None:
