@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_S = 30.0
+CACHE_KIB = 16_000
+"""SQLite's page cache per connection (KiB)."""
 SCHEMA_HEAD = "0002"
 # Media being imported are written under this prefix and renamed once the transaction
 # commits; `srs check` knows such leftovers (from a killed import) are not media.
@@ -503,7 +505,7 @@ def _make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")  # an answer survives a power cut
-        cur.execute("PRAGMA cache_size = -16000")
+        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         cur.close()
 
     @event.listens_for(engine, "begin")

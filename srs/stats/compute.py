@@ -9,16 +9,17 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from srs.clock import utc
 from srs.errors import UsageError
 from srs.gcpause import paused_gc
 from srs.stats.types import PERIOD_DAYS, Meta, Period, Stats
-from srs.store import Store
+from srs.store import CACHE_KIB, Store
 
 T = TypeVar("T")
+_SIDE_CACHE_KIB = 1000
 
 
 def compute_stats(
@@ -148,8 +149,14 @@ def _beside(session: Session, work: Callable[[Session], T]) -> Callable[[], T]:
     def run() -> None:
         try:
             with Session(bind) as side, side.begin():
-                box["generation"] = Store.generation(side)
-                box["result"] = work(side)
+                # a small page cache: the side reads little through it (counting the log
+                # would fill a large one), and the main connection has its own
+                side.execute(text(f"PRAGMA cache_size = -{_SIDE_CACHE_KIB}"))
+                try:
+                    box["generation"] = Store.generation(side)
+                    box["result"] = work(side)
+                finally:  # the pooled connection goes back as it came
+                    side.execute(text(f"PRAGMA cache_size = -{CACHE_KIB}"))
         except BaseException as exc:  # handed to the waiting thread
             box["error"] = exc
 
