@@ -239,7 +239,7 @@ def _cache_behind(store: Any, tail: int) -> None:
     from sqlalchemy import text
 
     from srs.stats import logcache
-    from srs.stats.log import NO_ROW, scan_log
+    from srs.stats.log import scan_log
 
     with store.read() as s:
         n = s.execute(text("SELECT count(*) FROM revlog")).scalar_one()
@@ -251,13 +251,14 @@ def _cache_behind(store: Any, tail: int) -> None:
     assert len(rows) == n - tail
     # the module's own writer: the file is exactly what srs would have written
     last_row = (int(rows.card[-1]), int(rows.at[-1]))
-    header = logcache._Header(len(rows), NO_ROW, last, epoch, last_row)
+    header = logcache._Header(len(rows), last, epoch, last_row)
     logcache._write(store.stats_cache, rows, header)
 
 
 def measure_srs(path: Path, period: str, repeat: int, mode: str) -> dict[str, float]:
-    """``mode``: "warm" (the log cache is TAIL rows behind), "cold" (no cache: the run reads
-    the whole log and writes the cache) or "none" (no cache file used at all)."""
+    """``mode``: "warm" (the log cache is TAIL rows behind), "cold" (no cache file yet: all
+    time reads the whole log and writes it, a window is read from the collection) or "none"
+    (no cache file used at all)."""
     from zoneinfo import ZoneInfo
 
     from srs.clock import SystemClock
@@ -388,8 +389,9 @@ def main() -> None:
         "statistics call alone; cpu: the best call's process CPU time likewise (steadier on "
         "a shared machine); MB: peak RSS of the measuring process; ratio srs/Anki, below 1 = "
         f"srs faster. srs modes: warm = the log cache is {TAIL:,} reviews behind (a day of "
-        "study since it was written); cold = no cache, the run reads the whole log and writes "
-        "the cache; none = no cache at all, the log read for the range alone)"
+        "study since it was written); cold = no cache file yet: all time reads the whole log "
+        "and writes it, a window is read from the collection; none = no cache at all, the log "
+        "read for the range alone)"
     )
 
 

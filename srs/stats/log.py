@@ -197,20 +197,23 @@ def load_log(
 ) -> Log:
     """The review log of the cards in ``scope`` from ``lo_ms`` on.
 
-    The window's rows all lie from its first row id on (``first_row``). With a ``cache``
-    file, the rows from there come from the columnar copy kept in it (brought up to date
-    first, see ``srs.stats.logcache``), and the window and scope are picked out of them.
-    Without one, they are read by a table scan from that id: ``+reviewed_at`` keeps SQLite
-    off the time index, whose row-by-row lookups cost more than a scan once the window holds
-    more than a small share of the log.
+    With a ``cache`` file that holds a copy of the log (see ``srs.stats.logcache``; a call
+    for all time makes it), the window comes from the copy, brought up to date first, and
+    the scope is picked out of it. Else the window is read by a table scan from its first
+    row id (``first_row``): ``+reviewed_at`` keeps SQLite off the time index, whose
+    row-by-row lookups cost more than a scan once the window holds more than a small share
+    of the log.
     """
     start = NO_ROW if lo_ms <= 0 else first_row(session, lo_ms)
     if start is None:
         return _empty_log()
+    rows = None
     if cache is not None:
         from srs.stats.logcache import log_window
 
-        rows = _in_scope(session, scope, log_window(session, cache, start, lo_ms))
+        rows = log_window(session, cache, lo_ms)
+    if rows is not None:
+        rows = _in_scope(session, scope, rows)
     else:
         rows = scan_log(
             session,

@@ -5,12 +5,12 @@ since.
 Reading a million log rows out of SQLite costs about half a second (building and parsing the
 columns' text), nearly all of the statistics' time. The log is append-only in practice:
 every new row takes a larger id than all before it, and rows are deleted (undo, deleted
-cards) or changed only rarely. So a copy of the rows in an id range stays exact for as long
+cards) or changed only rarely. So a copy of the rows up to some id stays exact for as long
 as nothing was deleted or changed, which the collection's review-log epoch tells (a count
-kept by triggers, ``srs.models.REVLOG_EPOCH_KEY``); the rows after the range are read from
-SQLite and appended, and the rows before it when a wider window asks for them. A copy that
-is not exact any more, unreadable, or of another collection is read afresh and written
-again.
+kept by triggers, ``srs.models.REVLOG_EPOCH_KEY``); the rows after it are read from SQLite
+and appended. A copy that is not exact any more, unreadable, or of another collection is
+read afresh and written again by the next call for all time (a window alone is read from
+the collection faster than the whole log is copied).
 
 The file is a cache: deleting it loses nothing, and a failure to write it (a read-only
 folder, a full disk) is ignored. It is written to a temporary name, synced and renamed, so
@@ -37,9 +37,9 @@ from srs.models import REVLOG_EPOCH_KEY
 from srs.stats.log import NO_ROW, Rows, scan_log
 
 _MAGIC = b"srs-log\n"
-_VERSION = 2  # 1: columns in another order
-# magic, version, row count, first and last row id, epoch, the last row's card and time
-_HEADER = struct.Struct("<8sIxxxxqqqqqq")
+_VERSION = 3  # 1: columns in another order; 2: copies of id ranges
+# magic, version, row count, last row id, epoch, the last row's card and time
+_HEADER = struct.Struct("<8sIxxxxqqqqq")
 # the columns in file order, after the header: (Rows field, dtype); the times come first,
 # so that a window's rows are known before the other columns are read
 _COLUMNS = (
@@ -57,19 +57,19 @@ REWRITE_MIN = 4096
 
 @dataclass(frozen=True)
 class _Header:
-    """A copy holds every row with an id from ``first_id`` to ``last_id`` (``n`` rows), at
-    ``epoch``; ``last_row`` is the card and time of the row ``last_id``."""
+    """A copy holds every row up to the id ``last_id`` (``n`` rows), at ``epoch``;
+    ``last_row`` is the card and time of the row ``last_id``."""
 
     n: int
-    first_id: int
     last_id: int
     epoch: int
     last_row: tuple[int, int]
 
 
-def log_window(session: Session, path: Path, start_id: int, lo_ms: int) -> Rows:
-    """Every review-log row reviewed from ``lo_ms`` on, in row-id order, given that none of
-    them lies before the row id ``start_id`` (``NO_ROW``: from the first row).
+def log_window(session: Session, path: Path, lo_ms: int) -> Rows | None:
+    """Every review-log row reviewed from ``lo_ms`` on, in row-id order; None when there is
+    no usable copy for a window (``lo_ms`` above 0): a window is then better read from the
+    collection alone, and the copy is left to be made by a call for all time.
 
     The copy stops below the rows an undo could still delete (``_settled_id``): they are
     read afresh each time, with the rows written since.
@@ -77,7 +77,6 @@ def log_window(session: Session, path: Path, start_id: int, lo_ms: int) -> Rows:
     Args:
         session: the session whose transaction (snapshot) the log is read in.
         path: the cache file (need not exist; it is created or brought up to date).
-        start_id: a row id at or below the window's first.
         lo_ms: the window's first instant (epoch ms); 0 or less for all time.
     """
     epoch = _epoch(session)
@@ -87,31 +86,25 @@ def log_window(session: Session, path: Path, start_id: int, lo_ms: int) -> Rows:
         last = max(kept.last_id, settled)
         more = scan_log(session, "id > :a AND id <= :b", {"a": kept.last_id, "b": last})
         tail = scan_log(session, "id > :b", {"b": last})
-        if _count_from(session, kept.first_id) == kept.n + len(more) + len(tail):
+        total = session.execute(text("SELECT count(*) FROM revlog")).scalar_one()
+        if total == kept.n + len(more) + len(tail):
             # nothing was put in below the last id: the copy is exact
-            grown = len(more) > max(REWRITE_MIN, kept.n // REWRITE_SHARE)
-            if not grown and start_id >= kept.first_id:
+            if len(more) <= max(REWRITE_MIN, kept.n // REWRITE_SHARE):
                 rows = _read_rows(path, kept, lo_ms, (_since(more, lo_ms), _since(tail, lo_ms)))
                 if rows is not None:
                     return rows
-            rows = _read_rows(path, kept, 0, ())
-            if rows is not None:
-                first, last_row = kept.first_id, kept.last_row
-                if len(more):
-                    rows, last_row = _joined(rows, more), _last_row(more)
-                if start_id < first:
-                    between = {"a": start_id, "b": first}
-                    rows = _joined(scan_log(session, "id >= :a AND id < :b", between), rows)
-                    first = start_id
-                _write(
-                    path, rows, _Header(len(rows), first, _last_id(session, last), epoch, last_row)
-                )
-                return _joined(_since(rows, lo_ms), _since(tail, lo_ms))
-    rows = scan_log(session, "id >= :a AND id <= :b", {"a": start_id, "b": settled})
-    last_row = _last_row(rows)
-    _write(path, rows, _Header(len(rows), start_id, _last_id(session, settled), epoch, last_row))
+            else:  # many rows came after the copy: it takes them in
+                rows = _read_rows(path, kept, 0, (more,))
+                if rows is not None:
+                    last_row = _last_row(more)
+                    _write(path, rows, _Header(len(rows), _last_id(session, last), epoch, last_row))
+                    return _joined(_since(rows, lo_ms), _since(tail, lo_ms))
+    if lo_ms > 0:
+        return None
+    rows = scan_log(session, "id <= :b", {"b": settled})
+    _write(path, rows, _Header(len(rows), _last_id(session, settled), epoch, _last_row(rows)))
     tail = scan_log(session, "id > :b", {"b": settled})
-    return _joined(_since(rows, lo_ms), _since(tail, lo_ms))
+    return _joined(rows, tail)
 
 
 def _since(rows: Rows, lo_ms: int) -> Rows:
@@ -145,13 +138,6 @@ def _settled_id(session: Session) -> int:
     ).scalar()
     last = _last_id(session, None)
     return last if undoable is None else min(last, int(undoable) - 1)
-
-
-def _count_from(session: Session, first_id: int) -> int:
-    if first_id == NO_ROW:  # SQLite counts a whole table from its pages alone
-        return int(session.execute(text("SELECT count(*) FROM revlog")).scalar_one())
-    found = session.execute(text("SELECT count(*) FROM revlog WHERE id >= :a"), {"a": first_id})
-    return int(found.scalar_one())
 
 
 def _epoch(session: Session) -> int:
@@ -211,10 +197,10 @@ def _read_header(path: Path) -> _Header | None:
         return None
     if len(raw) != _HEADER.size:
         return None
-    magic, version, n, first_id, last_id, epoch, card, at = _HEADER.unpack(raw)
+    magic, version, n, last_id, epoch, card, at = _HEADER.unpack(raw)
     if magic != _MAGIC or version != _VERSION or n < 0 or size != _HEADER.size + n * _ROW_BYTES:
         return None
-    return _Header(n, first_id, last_id, epoch, (card, at))
+    return _Header(n, last_id, epoch, (card, at))
 
 
 _CHUNK = 1 << 16
@@ -290,7 +276,7 @@ def _write(path: Path, rows: Rows, header: _Header) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with tmp.open("wb") as f:
-            fields = (header.n, header.first_id, header.last_id, header.epoch, *header.last_row)
+            fields = (header.n, header.last_id, header.epoch, *header.last_row)
             f.write(_HEADER.pack(_MAGIC, _VERSION, *fields))
             for name, dtype in _COLUMNS:
                 np.ascontiguousarray(getattr(rows, name), dtype=dtype).tofile(f)

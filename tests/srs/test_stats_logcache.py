@@ -20,7 +20,6 @@ from srs.collection import Collection
 from srs.domain import Rating
 from srs.models import REVLOG_EPOCH_KEY
 from srs.stats import compute_stats, logcache
-from srs.stats.log import NO_ROW
 from srs.stats.types import Period
 from srs.study_answer import UNDO_DEPTH
 from tests.srs.test_stats import NOW, Col, random_review
@@ -55,15 +54,10 @@ def _both(col: Col, cache: Path, deck: str | None = None, period: Period = "all"
 
 def _header(cache: Path) -> tuple[int, int, int]:
     """Row count, last row id and epoch written in the cache file."""
-    return _full_header(cache)[:3]
-
-
-def _full_header(cache: Path) -> tuple[int, int, int, int]:
-    """Row count, last row id, epoch and first row id written in the cache file."""
-    _magic, _version, n, first_id, last_id, epoch, _card, _at = struct.unpack(
-        "<8sIxxxxqqqqqq", cache.read_bytes()[:64]
+    _magic, _version, n, last_id, epoch, _card, _at = struct.unpack(
+        "<8sIxxxxqqqqq", cache.read_bytes()[:56]
     )
-    return n, last_id, epoch, first_id
+    return n, last_id, epoch
 
 
 def _epoch(col: Col) -> int:
@@ -199,17 +193,16 @@ def test_many_new_rows_rewrite_the_copy(tmp_path: Path, monkeypatch: pytest.Monk
     col.store.close()
 
 
-def test_a_window_copies_from_its_first_row_and_a_wider_one_extends_it(tmp_path: Path) -> None:
+def test_a_window_without_a_copy_is_read_from_the_collection(tmp_path: Path) -> None:
     col = Col(tmp_path / "c.db")
     cache = col.store.stats_cache
-    _fill(col, random.Random(9), 400)  # written in time order, over 700 days
+    _fill(col, random.Random(9), 400)
     _both(col, cache, period="1m")
-    n, last_id, _, first_id = _full_header(cache)
-    assert 0 < n < 400 and first_id > 1  # the calendar year's rows on
-    _both(col, cache, "Lang", "1y")  # served by the same copy
-    assert _full_header(cache) == (n, last_id, 0, first_id)
-    _both(col, cache, period="all")  # the rows before it are read and put in front
-    assert _full_header(cache) == (400, last_id, 0, NO_ROW)
+    _both(col, cache, "Lang", "1y")
+    assert not cache.exists()  # windows leave the copy to a call for all time
+    _both(col, cache, period="all")
+    assert _header(cache) == (400, 400, 0)
+    _both(col, cache, period="1m")  # which every window then uses
     col.store.close()
 
 
