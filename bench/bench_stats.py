@@ -15,7 +15,6 @@ for all time. Prints wall time (best of a few runs) and peak RSS, with the ratio
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import random
 import resource
@@ -256,9 +255,9 @@ def _cache_behind(store: Any, tail: int) -> None:
 
 
 def measure_srs(path: Path, period: str, repeat: int, mode: str) -> dict[str, float]:
-    """``mode``: "warm" (the log cache is TAIL rows behind), "cold" (no cache file yet: all
-    time reads the whole log and writes it, a window is read from the collection) or "none"
-    (no cache file used at all)."""
+    """``mode``: "warm" (the log cache is TAIL rows behind: ``--child prepare`` first),
+    "cold" (no cache file yet: all time reads the whole log and writes it, a window is read
+    from the collection) or "none" (no cache file used at all)."""
     from zoneinfo import ZoneInfo
 
     from srs.clock import SystemClock
@@ -269,11 +268,6 @@ def measure_srs(path: Path, period: str, repeat: int, mode: str) -> dict[str, fl
     best = cpu = float("inf")
     with Store.open(path, clock=SystemClock(ZoneInfo("UTC"))) as store:
         cache = None if mode == "none" else store.stats_cache
-        if mode == "warm":
-            _cache_behind(store, TAIL)
-            # the set-up's own peak is not the statistics': reset the peak RSS (Linux)
-            with contextlib.suppress(OSError):
-                Path("/proc/self/clear_refs").write_text("5")
         for _ in range(repeat):
             if mode == "cold":
                 store.stats_cache.unlink(missing_ok=True)
@@ -332,7 +326,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         side, path, rng = args.child
-        if side == "srs":
+        if side == "prepare":  # the warm runs' set-up, in a process of its own
+            from srs.store import Store
+
+            with Store.open(Path(path)) as store:
+                _cache_behind(store, TAIL)
+            print("{}")
+        elif side == "srs":
             print(json.dumps(measure_srs(Path(path), rng, args.repeat, args.mode)))
         else:
             print(json.dumps(measure_anki(Path(path), int(rng), args.repeat)))
@@ -368,6 +368,8 @@ def main() -> None:
             for side in (*modes, "anki"):
                 target = tmp / ("anki.anki2" if side == "anki" else "srs.db")
                 arg = str(days) if side == "anki" else period
+                if side == "warm":
+                    _child(["--child", "prepare", str(target), period])
                 child = ["--repeat", str(args.repeat), "--child", side if side == "anki" else "srs"]
                 got = _child(
                     [*child, str(target), arg, *([] if side == "anki" else ["--mode", side])]
