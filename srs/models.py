@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     Float,
     ForeignKey,
     Index,
@@ -27,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from srs.revlog_codes import CODE_SQL, STABILITY_SQL
 
 
 class UtcMillis(TypeDecorator[datetime]):
@@ -209,6 +212,10 @@ class ReviewLog(Base):
     stability: Mapped[float | None] = mapped_column(Float, nullable=True)
     difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # the row as the statistics read it, computed by SQLite as the row is written
+    # (``srs.revlog_codes``); never set by hand
+    stats_code: Mapped[int] = mapped_column(Integer, Computed(CODE_SQL, persisted=True))
+    stats_stability: Mapped[int] = mapped_column(Integer, Computed(STABILITY_SQL, persisted=True))
 
     __table_args__ = (
         UniqueConstraint("card_id", "reviewed_at"),

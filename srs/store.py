@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 30.0
 CACHE_KIB = 16_000
 """SQLite's page cache per connection (KiB)."""
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 # Media being imported are written under this prefix and renamed once the transaction
 # commits; `srs check` knows such leftovers (from a killed import) are not media.
 MEDIA_TMP_PREFIX = ".srs-tmp-"  # the newest migration in migrations/versions

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
+from srs.revlog_codes import MATURE_DAYS
 from srs.stats.columns import Floats, Ints, columns_and_totals
 from srs.stats.days import DayScale
-from srs.stats.log import MATURE_DAYS
 from srs.stats.reviews import period_start
 from srs.stats.scope import DECAY_TOTALS, Scope, single_decay_of
 from srs.stats.types import PERIOD_DAYS, Added, Counts, Forecast, Histogram

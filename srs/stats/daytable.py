@@ -10,8 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from srs.domain import ReviewKind
+from srs.revlog_codes import CRAM, DAY_PLUS, MATURE, OTHER
 from srs.stats.columns import Ints
-from srs.stats.log import CRAM, DAY_PLUS, MATURE, OTHER, Log
+from srs.stats.log import Log
 
 Mask = NDArray[np.bool_]
 _EXACT = 2**53  # integers add up exactly in float64 below this

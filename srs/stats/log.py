@@ -12,32 +12,12 @@ from numpy.typing import NDArray
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from srs.revlog_codes import BY_HOUR, CODE_BITS, CRAM, LARGE_SCALE, OTHER, PASSED, SMALL_SCALE
 from srs.stats.columns import Floats, Ints, int_columns, scaled
 from srs.stats.days import DayScale
 from srs.stats.scope import Scope
 
-MATURE_DAYS = 21
-
-# The code of a row: kind * 64 + rating * 8 + CRAM + the previous interval's class (0 under
-# a day, DAY_PLUS a day or more, MATURE 21 days or more) when kind and rating both lie in
-# 0..7; else OTHER + STUDY (not manual or rescheduled) + BY_HOUR (not filtered either) +
-# PASSED (rating > 1), what "cards studied today" and the hours need of such a row (the day
-# figures and calibration leave it out). (kind | rating) lies in 0..7 when both do.
-CRAM = 4
-DAY_PLUS = 2
-MATURE = 3
-OTHER = 512
-STUDY = 4
-BY_HOUR = 2
-PASSED = 1
-_CODE = f"""CASE WHEN (kind | rating) BETWEEN 0 AND 7
-    THEN kind * 64 + rating * 8 + CASE WHEN kind = 3 AND factor = 0 THEN {CRAM} ELSE 0 END
-         + CASE WHEN interval_before >= {MATURE_DAYS} THEN {MATURE}
-                WHEN interval_before >= 1 OR interval_before <= -86400 THEN {DAY_PLUS}
-                ELSE 0 END
-    ELSE {OTHER} + (kind NOT IN (4, 5)) * {STUDY} + (kind NOT IN (3, 4, 5)) * {BY_HOUR}
-         + (rating > 1) * {PASSED} END"""
-_CODE_SHIFT = 10  # reviewed_at * 2**10 + code
+_CODE_SHIFT = CODE_BITS  # reviewed_at * 2**10 + code
 # Flags of each code (``CODE_FLAGS``).
 CALIBRATED = 1
 PASSES = 2
@@ -65,29 +45,17 @@ def _code_flags() -> NDArray[np.uint8]:
 CODE_FLAGS = _code_flags()
 
 
-# Stability travels as an integer: under 2**17 days (FSRS keeps it under 36,500) the value
-# times 2**46, truncated, which keeps every bit from 64 days up and is off by less than
-# 2**-46 days below (1.4e-14 of a one-day stability: float rounding, for the figures made
-# from it); from 2**17 days on, minus the value times 2**30 (off by 2**-47 of it at most);
-# 0 for no memory state (NULL or not positive: no prediction). From 2**33 days on the CAST
-# saturates: those rows (if any) are read again as floats.
-_SMALL_SCALE = 2.0**46
-_LARGE_SCALE = 2.0**30
-_LARGE = 2.0**17
-_STABILITY = f"""CASE
-    WHEN stability >= {_LARGE!r} THEN -CAST(stability * {_LARGE_SCALE!r} AS INTEGER)
-    WHEN stability > 0 THEN CAST(stability * {_SMALL_SCALE!r} AS INTEGER) ELSE 0 END"""
 _SATURATED = -np.iinfo(np.int64).max
 
 
 def _stability(
     session: Session, where: str, params: dict[str, int], card: Ints, at: Ints, code: Ints
 ) -> Floats:
-    """Decode the stability column (see ``_STABILITY``)."""
-    stability = scaled(code, 1.0 / _SMALL_SCALE)
+    """Decode the stability column (see ``srs.revlog_codes.STABILITY_SQL``)."""
+    stability = scaled(code, 1.0 / SMALL_SCALE)
     large = code < 0
     if large.any():
-        stability[large] = code[large] * (-1.0 / _LARGE_SCALE)
+        stability[large] = code[large] * (-1.0 / LARGE_SCALE)
     big = np.flatnonzero(code == _SATURATED)
     if big.size:
         rows = session.execute(
@@ -183,7 +151,12 @@ def scan_log(session: Session, where: str, params: dict[str, int]) -> Rows:
     source = f"FROM revlog WHERE {where}"
     card, packed, duration, stab = int_columns(
         session,
-        ["card_id", f"reviewed_at * {1 << _CODE_SHIFT} + {_CODE}", "duration_ms", _STABILITY],
+        [
+            "card_id",
+            f"reviewed_at * {1 << _CODE_SHIFT} + stats_code",
+            "duration_ms",
+            "stats_stability",
+        ],
         source,
         params,
     )

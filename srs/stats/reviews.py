@@ -12,10 +12,11 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from srs.domain import ReviewKind
+from srs.revlog_codes import OTHER, STUDY
 from srs.stats.columns import Ints
 from srs.stats.days import DayScale
 from srs.stats.daytable import DayTable
-from srs.stats.log import OTHER, STUDY, Log
+from srs.stats.log import Log
 from srs.stats.scope import Scope
 from srs.stats.types import (
     PERIOD_DAYS,

@@ -20,11 +20,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from srs.clock import day_number, from_ms, to_ms
+from srs.revlog_codes import OTHER, PASSED, STUDY
 from srs.stats.cards import distinct_counts, value_counts
 from srs.stats.columns import columns_and_totals, int_columns
 from srs.stats.days import DayScale
 from srs.stats.daytable import day_table, sum_by
-from srs.stats.log import OTHER, PASSED, STUDY, Log, load_log
+from srs.stats.log import Log, load_log
 from srs.stats.scope import resolve_scope
 from tests.srs.test_stats import NOW, Col
 

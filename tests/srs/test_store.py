@@ -252,3 +252,61 @@ def test_overlapped_work_from_two_threads_at_once_runs_both(store: Store) -> Non
     runner.join(10)
     assert tx.overlap_ran and tx.overlap_result == threading.current_thread().name
     assert seen == ["first"]
+
+
+def test_the_review_log_keeps_its_rows_through_the_stats_columns_migration(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """0002 <-> 0003 builds revlog again, with or without its generated columns: every row
+    keeps its id and values, the columns equal their expressions, the epoch stays, and the
+    triggers are back."""
+    from alembic import command
+
+    from srs.revlog_codes import CODE_SQL, STABILITY_SQL
+    from srs.store import _alembic_config
+    from tests.srs.test_stats import Col
+
+    path = tmp_path / "c.db"
+    col = Col(path)
+    card = col.card()
+    for i, (kind, rating, ivl, stability) in enumerate(
+        [(0, 3, -600, None), (1, 1, 30, 12.5), (3, 4, 3, 0.25), (4, 0, 0, 2.0**40), (9, 12, 1, 3.0)]
+    ):
+        col.review(
+            card, col.day(-10 + i), rating=rating, kind=kind, before=ivl, stability=stability
+        )
+    with col.store.write() as s:
+        s.execute(text("DELETE FROM revlog WHERE id = 2"))
+    col.store.close()
+    plain = "id, card_id, reviewed_at, rating, kind, interval_before, factor, stability"
+
+    def rows() -> list[tuple[object, ...]]:
+        with sqlite3.connect(path) as db:
+            return db.execute(f"SELECT {plain} FROM revlog ORDER BY id").fetchall()
+
+    def epoch() -> object:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT value FROM config WHERE key = 'srs.revlog_epoch'").fetchone()
+
+    kept, epoch_before = rows(), epoch()
+    assert len(kept) == 4 and epoch_before == (1,)
+    engine = _make_engine(path)
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    engine.dispose()
+    assert rows() == kept and epoch() == epoch_before
+    store = Store.open(path, clock=clock)  # brought up to the head again
+    with store.read() as s:
+        found = s.execute(
+            text(f"SELECT stats_code, {CODE_SQL}, stats_stability, {STABILITY_SQL} FROM revlog")
+        ).all()
+        triggers = s.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"))
+        assert triggers.scalar_one() == 2
+    assert [(a, c) for a, _, c, _ in found] == [(b, d) for _, b, _, d in found]
+    assert rows() == kept and epoch() == epoch_before
+    with store.write() as s:
+        s.execute(text("DELETE FROM revlog WHERE id = 1"))
+    assert epoch() == (2,)
+    store.close()
