@@ -144,6 +144,16 @@ class Rows:
     def __len__(self) -> int:
         return int(self.card.size)
 
+    def take(self, keep: NDArray[np.bool_]) -> Rows:
+        """The rows ``keep`` marks, in the same order."""
+        return Rows(
+            self.card[keep],
+            self.at[keep],
+            self.code[keep],
+            self.duration_ms[keep],
+            self.stability[keep],
+        )
+
 
 def scan_log(session: Session, where: str, params: dict[str, int]) -> Rows:
     """The review-log rows that ``where`` (a condition on ``revlog``) keeps, in one pass
@@ -206,13 +216,7 @@ def _in_scope(session: Session, scope: Scope, rows: Rows) -> Rows:
     ids.sort()
     at = np.minimum(np.searchsorted(ids, rows.card), max(ids.size - 1, 0))
     keep = ids[at] == rows.card if ids.size else np.zeros(len(rows), dtype=bool)
-    return Rows(
-        rows.card[keep],
-        rows.at[keep],
-        rows.code[keep],
-        rows.duration_ms[keep],
-        rows.stability[keep],
-    )
+    return rows.take(keep)
 
 
 def _empty_log() -> Log:

@@ -112,15 +112,7 @@ def _since(rows: Rows, lo_ms: int) -> Rows:
     if lo_ms <= 0 or not len(rows):
         return rows
     keep = rows.at >= lo_ms
-    if keep.all():
-        return rows
-    return Rows(
-        rows.card[keep],
-        rows.at[keep],
-        rows.code[keep],
-        rows.duration_ms[keep],
-        rows.stability[keep],
-    )
+    return rows if keep.all() else rows.take(keep)
 
 
 def _last_row(rows: Rows) -> tuple[int, int]:
