@@ -236,3 +236,71 @@ def test_undoing_answers_keeps_the_copy_in_use(
     assert undone["today"]["answered"] == first["today"]["answered"] + UNDO_DEPTH - 3
     cache.unlink()
     assert col.stats(period="all") == undone
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_histories_of_writes_keep_cached_figures_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Appends, deletions, changes and rows put in below the copy, in random order, with
+    statistics asked for in between: the cached figures always equal the fresh ones."""
+    monkeypatch.setattr(logcache, "REWRITE_MIN", 3)  # rewrites happen too
+    monkeypatch.setattr(logcache, "_CHUNK", 5)
+    rng = random.Random(seed)
+    col = Col(tmp_path / "c.db")
+    cache = col.store.stats_cache
+    cards = _fill(col, rng, 40)
+    day = -300
+    for _ in range(30):
+        action = rng.choice(("append", "append", "delete", "change", "below", "stats"))
+        with col.store.write() as s:
+            if action == "append":
+                for _ in range(rng.randint(1, 6)):
+                    day += rng.randint(0, 9)
+                    row, _ = random_review(
+                        rng,
+                        rng.choice(cards),
+                        col.day(min(day, 0), rng.uniform(0, 23)),
+                        no_memory=0.2,
+                        max_stability=200.0,
+                        duration_ms=rng.randint(500, 9000),
+                    )
+                    s.add(row)
+            elif action == "delete":
+                s.execute(
+                    text(
+                        "DELETE FROM revlog WHERE id = (SELECT id FROM revlog"
+                        " ORDER BY random() LIMIT 1)"
+                    )
+                )
+            elif action == "change":
+                s.execute(
+                    text(
+                        "UPDATE revlog SET rating = 1 + (rating % 4) WHERE id ="
+                        " (SELECT id FROM revlog ORDER BY random() LIMIT 1)"
+                    )
+                )
+            elif action == "below":  # an explicit id in a gap below the newest row
+                free = s.execute(
+                    text(
+                        "SELECT min(id) + 1 FROM revlog WHERE id + 1 NOT IN (SELECT id FROM revlog)"
+                        " AND id + 1 < (SELECT max(id) FROM revlog)"
+                    )
+                ).scalar()
+                if free is not None:
+                    s.execute(
+                        text(
+                            "INSERT INTO revlog (id, card_id, reviewed_at, rating, kind,"
+                            " interval_before, interval_after, factor, duration_ms)"
+                            " VALUES (:id, :card, :at, 3, 1, 4, 9, 2500, 700)"
+                        ),
+                        {
+                            "id": free,
+                            "card": rng.choice(cards),
+                            "at": int(col.day(-rng.randint(1, 400), 7.5).timestamp() * 1000)
+                            + int(free),
+                        },
+                    )
+        period: Period = rng.choice(("1m", "1y", "all", "all"))
+        _both(col, cache, rng.choice((None, "Lang")), period)
+    col.store.close()
