@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from srs.stats.columns import Floats, Ints
+from srs.stats.columns import Floats, Ints, find_sorted
 from srs.stats.days import DayScale
 from srs.stats.log import CALIBRATED, CODE_FLAGS, HOURLY, PASSES, Log
 from srs.stats.types import Calibration, CalibrationBin, Hour, Hours
@@ -82,8 +82,7 @@ def _predictions(
         factor: Floats | float = math.pow(0.9, -1.0 / decays) - 1.0
     else:
         ids, per_card, factors = decays
-        at = np.minimum(np.searchsorted(ids, card[nxt]), max(ids.size - 1, 0))
-        known = ids[at] == card[nxt] if ids.size else np.zeros(nxt.size, dtype=bool)
+        at, known = find_sorted(ids, card[nxt])
         if not known.all():  # a review of a card that no longer exists
             at, elapsed, s, passed = at[known], elapsed[known], s[known], passed[known]
         decay, factor = per_card[at], factors[at]

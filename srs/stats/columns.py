@@ -22,6 +22,16 @@ def scaled(values: Ints, factor: float) -> Floats:
     return out
 
 
+def find_sorted(keys: Ints, values: Ints) -> tuple[Ints, NDArray[np.bool_]]:
+    """Where each of ``values`` stands in the sorted ``keys`` (a position within range) and
+    whether it is there at all."""
+    if not keys.size:
+        return np.zeros(values.size, dtype=np.int64), np.zeros(values.size, dtype=np.bool_)
+    at: Ints = np.minimum(np.searchsorted(keys, values), keys.size - 1)
+    found: NDArray[np.bool_] = keys[at] == values
+    return at, found
+
+
 def int_columns(
     session: Session, exprs: Sequence[str], source: str, params: dict[str, Any] | None = None
 ) -> list[Ints]:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from srs.revlog_codes import BY_HOUR, CODE_BITS, CRAM, LARGE_SCALE, OTHER, PASSED, SMALL_SCALE
-from srs.stats.columns import Floats, Ints, int_columns, scaled
+from srs.stats.columns import Floats, Ints, find_sorted, int_columns, scaled
 from srs.stats.days import DayScale
 from srs.stats.scope import Scope
 
@@ -214,9 +214,7 @@ def _in_scope(session: Session, scope: Scope, rows: Rows) -> Rows:
         return rows
     (ids,) = int_columns(session, ["id"], f"FROM cards WHERE {scope.card_filter()}")
     ids.sort()
-    at = np.minimum(np.searchsorted(ids, rows.card), max(ids.size - 1, 0))
-    keep = ids[at] == rows.card if ids.size else np.zeros(len(rows), dtype=bool)
-    return rows.take(keep)
+    return rows.take(find_sorted(ids, rows.card)[1])
 
 
 def _empty_log() -> Log:
