@@ -187,9 +187,6 @@ def load_log(
     row-by-row lookups cost more than a scan once the window holds more than a small share
     of the log.
     """
-    start = NO_ROW if lo_ms <= 0 else first_row(session, lo_ms)
-    if start is None:
-        return _empty_log()
     rows = None
     if cache is not None:
         from srs.stats.logcache import log_window
@@ -198,6 +195,9 @@ def load_log(
     if rows is not None:
         rows = _in_scope(session, scope, rows)
     else:
+        start = NO_ROW if lo_ms <= 0 else first_row(session, lo_ms)
+        if start is None:
+            return _empty_log()
         rows = scan_log(
             session,
             f"id >= :start AND +reviewed_at >= :lo AND {scope.revlog_filter()}",
