@@ -208,19 +208,21 @@ def _read_rows(path: Path, header: _Header, lo_ms: int, after: tuple[Rows, ...])
         with path.open("rb") as f:
             f.seek(_HEADER.size)
             keep: NDArray[np.bool_] | None = None
+            times: NDArray[Any] | None = None  # the times, when a window is cut by them
             if lo_ms > 0:
-                at_file = np.empty(n, dtype=_COLUMNS[0][1])
-                if f.readinto(at_file.data.cast("B")) != at_file.nbytes:
+                times = np.empty(n, dtype=_COLUMNS[0][1])
+                if f.readinto(times.data.cast("B")) != times.nbytes:
                     return None
-                keep = at_file >= lo_ms
-                f.seek(_HEADER.size)
-                del at_file
+                keep = times >= lo_ms
             size = n if keep is None else int(np.count_nonzero(keep))
             total = size + sum(len(part) for part in after)
             columns: dict[str, NDArray[Any]] = {}
             for name, file_dtype in _COLUMNS:
                 out = np.empty(total, dtype=np.float64 if name == "stability" else np.int64)
-                if not _read_column(f, file_dtype, n, keep, out[:size]):
+                if name == "at" and times is not None:  # read already (the first column)
+                    out[:size] = times[keep]
+                    times = None
+                elif not _read_column(f, file_dtype, n, keep, out[:size]):
                     return None
                 at = size
                 for part in after:
