@@ -421,12 +421,18 @@ def raw_connection(session: Session) -> sqlite3.Connection:
 
 def read_generation(db: sqlite3.Connection) -> int:
     """``Store.generation`` on a plain sqlite3 connection."""
-    row = db.execute(_GENERATION_READ).fetchone()
+    return read_counter(db, _GENERATION_KEY)
+
+
+def read_counter(db: sqlite3.Connection, key: str) -> int:
+    """A counter kept in ``config`` under ``key`` (the generation, the review log's epoch):
+    0 until it first moves."""
+    row = db.execute(_COUNTER_READ, (key,)).fetchone()
     return int(row[0]) if row is not None else 0
 
 
 _GENERATION_KEY = "srs.generation"
-_GENERATION_READ = f"SELECT CAST(value AS INTEGER) FROM config WHERE key = '{_GENERATION_KEY}'"
+_COUNTER_READ = "SELECT CAST(value AS INTEGER) FROM config WHERE key = ?"
 
 
 class _WriteSession(Session):

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from srs.models import REVLOG_EPOCH_KEY
 from srs.stats.log import NO_ROW, Rows, scan_log
+from srs.store import raw_connection, read_counter
 
 _MAGIC = b"srs-log\n"
 _VERSION = 3  # 1: columns in another order; 2: copies of id ranges
@@ -133,11 +134,7 @@ def _settled_id(session: Session) -> int:
 
 
 def _epoch(session: Session) -> int:
-    found = session.execute(
-        text("SELECT CAST(value AS INTEGER) FROM config WHERE key = :key"),
-        {"key": REVLOG_EPOCH_KEY},
-    ).scalar()
-    return 0 if found is None else int(found)
+    return read_counter(raw_connection(session), REVLOG_EPOCH_KEY)
 
 
 def _last_id(session: Session, upto: int | None) -> int:
