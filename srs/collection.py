@@ -203,9 +203,8 @@ class Collection:
         def build() -> StudyState:
             if found is None:
                 return StudyState(None, pick.new, pick.learn, pick.review, {})
-            view, _ = found.build(now, tz)
             # Answering it will need the same row, unless something changes meanwhile.
-            known = found.known(now, tz)
+            view, known = found.build_and_know(now, tz)
             self._known = (generation, known)
             # Each button's label: the interval that answer schedules (fuzz included, as in
             # Anki), counted as Anki counts it (whole days past the next day boundary).

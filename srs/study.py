@@ -9,12 +9,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from srs.clock import next_day_start
+from srs.clock import from_ms, next_day_start
 from srs.domain import BuryKind, CardSched
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Preset, ReviewLog, UndoEntry
 from srs.notes import next_new_position
-from srs.study_answer import CARD_COLUMNS, INSTANT_COLUMNS, UNDO_DEPTH, sched_from_row, snapshot
+from srs.study_answer import (
+    CARD_COLUMNS,
+    INSTANT_COLUMNS,
+    REAL_COLUMNS,
+    UNDO_DEPTH,
+    sched_from_row,
+    snapshot,
+)
 from srs.study_answer import Answered as Answered  # answering lives in srs.study_answer
 from srs.study_answer import answer as answer
 from srs.study_answer import fuzz_rng as fuzz_rng
@@ -45,7 +52,10 @@ def _restore(card: Card, snap: dict[str, Any]) -> None:
     for name in CARD_COLUMNS:
         value = snap[name]
         if name in INSTANT_COLUMNS and value is not None:
-            value = datetime.fromisoformat(value)
+            # epoch ms; ISO text in entries that earlier versions wrote
+            value = from_ms(value) if isinstance(value, int) else datetime.fromisoformat(value)
+        elif name in REAL_COLUMNS and isinstance(value, str):
+            value = float(value)  # "Inf" or "-Inf"
         setattr(card, name, value)
 
 

@@ -39,6 +39,7 @@ CARD_COLUMNS = (
 )  # fmt: skip
 INSTANT_COLUMNS = frozenset({"due", "last_review", "buried_until", "modified_at"})
 BOOL_COLUMNS = frozenset({"suspended"})
+REAL_COLUMNS = frozenset({"stability", "difficulty"})
 _CARD_SELECT = ", ".join(f"c.{name}" for name in ("id", "note_id", *CARD_COLUMNS))
 PRESET_SELECT = (
     "p.learn_steps, p.relearn_steps, p.desired_retention, p.maximum_interval, p.fsrs_params, "
@@ -64,28 +65,62 @@ class Answered:
     buried_ids: tuple[int, ...] = ()
 
 
+def _snapshot_sql() -> str:
+    """``snapshot`` of the card row ``c`` as SQLite's JSON text, made by the statement that
+    stores it: instants as epoch ms, reals with 17 digits (SQLite's JSON writes 15, which
+    does not give the same double back); an infinite real, which JSON cannot hold, as the
+    text "Inf" or "-Inf"."""
+    parts = ["'id', c.id"]
+    big = "1.7976931348623157e308"
+    for name in CARD_COLUMNS:
+        if name in REAL_COLUMNS:
+            text = f"printf('%!.17g', c.{name})"
+            value = (
+                f"CASE WHEN c.{name} IS NULL THEN NULL "
+                f"WHEN abs(c.{name}) <= {big} THEN json({text}) ELSE {text} END"
+            )
+        elif name in BOOL_COLUMNS:
+            value = f"json(CASE WHEN c.{name} THEN 'true' ELSE 'false' END)"
+        else:
+            value = f"c.{name}"
+        parts.append(f"'{name}', {value}")
+    return f"json_object({', '.join(parts)})"
+
+
+SNAPSHOT_SQL = _snapshot_sql()
+
+
 @dataclass(frozen=True)
 class KnownCard:
     """A card's answer inputs, read with its view and valid while the collection's
     generation is unchanged: its columns (``CARD_COLUMNS`` with id and note id), its note's
-    tags, its preset, its undo snapshot as JSON and the scheduler's preparation. Serves one
-    answer (the preparation holds a part-drawn fuzz source)."""
+    tags, its preset and the scheduler's preparation. Serves one answer (the preparation
+    holds a part-drawn fuzz source)."""
 
     card: dict[str, Any]
     note_tags: str
     preset: PresetRow
-    snapshot_json: str
     prepared: scheduler.Prepared
 
 
 def know_card(
-    card: dict[str, Any], note_tags: str, preset: PresetRow, now: datetime, tz: tzinfo
+    card: dict[str, Any],
+    note_tags: str,
+    preset: PresetRow,
+    now: datetime,
+    tz: tzinfo,
+    sched: CardSched | None = None,
 ) -> KnownCard:
-    """What ``answer`` would read and work out for ``card`` first, done now."""
+    """What ``answer`` would read and work out for ``card`` first, done now (``sched`` is
+    ``sched_from_row(card)`` if the caller has it)."""
     prepared = scheduler.prepare_answer(
-        sched_from_row(card), now, preset.config(), tz, fuzz_rng(card["id"], card["reps"])
+        sched if sched is not None else sched_from_row(card),
+        now,
+        preset.config(),
+        tz,
+        fuzz_rng(card["id"], card["reps"]),
     )
-    return KnownCard(card, note_tags, preset, json.dumps(snapshot(card)), prepared)
+    return KnownCard(card, note_tags, preset, prepared)
 
 
 def fuzz_rng(card_id: int, reps: int) -> random.Random:
@@ -94,12 +129,13 @@ def fuzz_rng(card_id: int, reps: int) -> random.Random:
 
 
 def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A card (its columns by name; instants as epoch ms or datetimes) as undo stores it."""
+    """A card (its columns by name; instants as epoch ms or datetimes) as undo stores it:
+    instants as epoch ms (``SNAPSHOT_SQL`` writes the same)."""
     out: dict[str, Any] = {"id": row["id"]}
     for name in CARD_COLUMNS:
         value = row[name]
-        if name in INSTANT_COLUMNS and value is not None:
-            value = _at(value).isoformat()
+        if name in INSTANT_COLUMNS and isinstance(value, datetime):
+            value = to_ms(value)
         elif name in BOOL_COLUMNS:
             value = bool(value)
         out[name] = value
@@ -133,10 +169,10 @@ def answer(
     """
     if known is not None and known.card["id"] == card_id:
         card, note_tags, preset = known.card, known.note_tags, known.preset
-        card_json, prepared = known.snapshot_json, known.prepared
+        prepared: scheduler.Prepared | None = known.prepared
     else:
         card, note_tags, preset = _read(db, card_id)
-        card_json, prepared = json.dumps(snapshot(card)), None
+        prepared = None
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
@@ -157,14 +193,16 @@ def answer(
         prepared=prepared,
     )
     log_id = _log(db, card_id, outcome.review)
+    # The card's snapshot is made from its row by SQLite, before the row changes below.
     undo_id = db.execute(
         "INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
-        "VALUES ('answer', ?, ?, ?, ?)",
+        f"SELECT 'answer', ?, '[' || {SNAPSHOT_SQL} || ?, ?, ? FROM cards c WHERE c.id = ?",
         (
             to_ms(now),
-            "[" + ", ".join([card_json, *(json.dumps(snapshot(s)) for s in siblings)]) + "]",
+            "".join(", " + json.dumps(snapshot(s)) for s in siblings) + "]",
             json.dumps([{"id": card["note_id"], "tags": note_tags}]),
-            json.dumps([log_id]),
+            f"[{log_id}]",
+            card_id,
         ),
     ).lastrowid
     # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.

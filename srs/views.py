@@ -13,7 +13,7 @@ from typing import Any
 
 from srs import scheduler
 from srs.clock import from_ms
-from srs.domain import BuryKind, CardView, SchedulingConfig, SourceKind, buried_now
+from srs.domain import BuryKind, CardSched, CardView, SchedulingConfig, SourceKind, buried_now
 from srs.notes import split_fields, tags_from_column
 from srs.render import render_card
 from srs.study_answer import (
@@ -36,8 +36,8 @@ _SQL = (
     f"{PRESET_JOIN} WHERE c.id IN "
 )
 _NOTETYPE_AT = len(_CARD_NAMES) + len(_NOTE_NAMES)
-_ANSWER_NAMES = ("id", "note_id", *CARD_COLUMNS)
-_ANSWER_AT = tuple(_CARD_NAMES.index(name) for name in _ANSWER_NAMES)
+_TAGS_AT = len(_CARD_NAMES) + _NOTE_NAMES.index("tags")
+_PRESET_AT = _NOTETYPE_AT + 2
 _CHUNK = 500  # ids per query, well under SQLite's limit on parameters
 
 
@@ -94,14 +94,17 @@ class CardRead:
 
     def build(self, now: datetime, tz: tzinfo) -> tuple[CardView, SchedulingConfig]:
         """The card as a screen shows it, with its preset's scheduling settings."""
-        return _build(self.row, self.notetype, now, tz)
+        return _view_of(self.row, self.notetype, now, tz)
 
-    def known(self, now: datetime, tz: tzinfo) -> KnownCard:
-        """What answering this card needs first (``study_answer.know_card``)."""
+    def build_and_know(self, now: datetime, tz: tzinfo) -> tuple[CardView, KnownCard]:
+        """``build``, and what answering the card needs first (``study_answer.know_card``),
+        reading the row's columns once for both."""
         row = self.row
-        card = dict(zip(_ANSWER_NAMES, (row[i] for i in _ANSWER_AT), strict=True))
-        tags = row[len(_CARD_NAMES) + _NOTE_NAMES.index("tags")]
-        return know_card(card, tags, PresetRow(*row[_NOTETYPE_AT + 2 :]), now, tz)
+        card = dict(zip(_CARD_NAMES, row, strict=False))
+        preset = PresetRow(*row[_PRESET_AT:])
+        sched = sched_from_row(card)
+        view, _ = _build(row, self.notetype, now, tz, card, preset, sched)
+        return view, know_card(card, row[_TAGS_AT], preset, now, tz, sched)
 
 
 def read_card(db: sqlite3.Connection, card_id: int, notetypes: NotetypeCache) -> CardRead | None:
@@ -133,19 +136,31 @@ def _notetype(db: sqlite3.Connection, notetype_id: int, cache: NotetypeCache) ->
 def _view(
     db: sqlite3.Connection, row: Any, now: datetime, tz: tzinfo, notetypes: NotetypeCache
 ) -> tuple[CardView, SchedulingConfig]:
-    return _build(row, _notetype(db, row[_NOTETYPE_AT], notetypes), now, tz)
+    return _view_of(row, _notetype(db, row[_NOTETYPE_AT], notetypes), now, tz)
 
 
-def _build(
+def _view_of(
     row: Any, nt: NotetypeInfo, now: datetime, tz: tzinfo
 ) -> tuple[CardView, SchedulingConfig]:
     card = dict(zip(_CARD_NAMES, row, strict=False))
+    return _build(row, nt, now, tz, card, PresetRow(*row[_PRESET_AT:]), sched_from_row(card))
+
+
+def _build(
+    row: Any,
+    nt: NotetypeInfo,
+    now: datetime,
+    tz: tzinfo,
+    card: dict[str, Any],
+    preset: PresetRow,
+    sched: CardSched,
+) -> tuple[CardView, SchedulingConfig]:
     width = len(_CARD_NAMES)
     guid, note_fields, note_tags, source_kind, source_path, source_line = row[
         width : width + len(_NOTE_NAMES)
     ]
     deck_name = row[_NOTETYPE_AT + 1]
-    config = PresetRow(*row[width + len(_NOTE_NAMES) + 2 :]).config()
+    config = preset.config()
     names = nt.field_names
     values = split_fields(note_fields)
     fields = dict(zip(names, values + [""] * (len(names) - len(values)), strict=False))
@@ -156,7 +171,6 @@ def _build(
         template["qfmt"], template["afmt"], fields, ord_, is_cloze=nt.is_cloze, tags=tags,
         deck=deck_name, notetype=nt.name, card_name=template.get("name", ""),
     )  # fmt: skip
-    sched = sched_from_row(card)
     params = scheduler.params_or_default(config.fsrs_params)
     until = from_ms(card["buried_until"]) if card["buried_until"] is not None else None
     buried = BuryKind(card["buried"]) if buried_now(card["buried"], until, now) else BuryKind.NONE

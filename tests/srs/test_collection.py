@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from srs.clock import FixedClock
+from srs.clock import FixedClock, from_ms
 from srs.collection import Collection
 from srs.domain import BuryKind, CardState, Rating
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Preset, ReviewLog
+from srs.study_answer import SNAPSHOT_SQL
 
 
 def add_cards(col: Collection, n: int, deck: str = "Default") -> list[int]:
@@ -179,6 +181,68 @@ def test_undo_several_levels_restores_cards_and_log(col: Collection, clock: Fixe
     assert col.undo() == "answer"
     assert col.sched(ids[0]).reps == 0 and col.history(ids[0]) == []
     assert col.undo() is None
+
+
+def _card_row(col: Collection, card_id: int) -> tuple[object, ...]:
+    with col.store.raw_read() as tx:
+        row = tx.db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+    return tuple(row)
+
+
+def test_undoing_an_answer_restores_the_row_exactly(col: Collection, clock: FixedClock) -> None:
+    """Every column comes back bit for bit: reals that need 17 digits, instants, flags."""
+    (card_id,) = add_cards(col, 1)
+    col.answer(card_id, Rating.GOOD)
+    clock.advance(timedelta(days=3))
+    with col.store.write() as s:
+        card = s.get(Card, card_id)
+        assert card is not None
+        card.stability, card.difficulty = 0.1 + 0.2, 1 / 3
+        card.ease_factor = 2500
+        card.state, card.interval_days, card.flag = CardState.REVIEW, 2, 5
+        card.due = clock.now() - timedelta(hours=1)
+        card.buried_until = clock.now() - timedelta(days=1)
+    before = _card_row(col, card_id)
+    col.answer(card_id, Rating.HARD)
+    assert _card_row(col, card_id) != before
+    assert col.undo() == "answer"
+    assert _card_row(col, card_id) == before
+
+
+def test_undo_restores_an_infinite_stability(col: Collection) -> None:
+    """A shared deck's card data may say Infinity, which JSON cannot hold: undo keeps it."""
+    (card_id,) = add_cards(col, 1)
+    with col.store.write() as s:
+        card = s.get(Card, card_id)
+        assert card is not None
+        card.stability, card.difficulty = float("inf"), 5.0
+    before = _card_row(col, card_id)
+    with col.store.raw_write() as tx:
+        tx.db.execute(
+            f"INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
+            f"SELECT 'answer', 0, '[' || {SNAPSHOT_SQL} || ']', '[]', '[]' "
+            f"FROM cards c WHERE c.id = ?",
+            (card_id,),
+        )
+        tx.db.execute("UPDATE cards SET stability = 1.0 WHERE id = ?", (card_id,))
+    assert col.undo() == "answer"
+    assert _card_row(col, card_id) == before
+
+
+def test_undo_reads_entries_with_instants_as_iso_text(col: Collection, clock: FixedClock) -> None:
+    """Entries that earlier versions wrote keep their instants as ISO text."""
+    (card_id,) = add_cards(col, 1)
+    before = _card_row(col, card_id)
+    col.answer(card_id, Rating.GOOD)
+    with col.store.raw_write() as tx:
+        (text,) = tx.db.execute("SELECT cards_before FROM undo").fetchone()
+        snaps = json.loads(text)
+        for name in ("due", "last_review", "buried_until", "modified_at"):
+            if snaps[0][name] is not None:
+                snaps[0][name] = from_ms(snaps[0][name]).isoformat()
+        tx.db.execute("UPDATE undo SET cards_before = ?", (json.dumps(snaps),))
+    assert col.undo() == "answer"
+    assert _card_row(col, card_id) == before
 
 
 def test_undo_survives_reopening_the_collection(col: Collection) -> None:

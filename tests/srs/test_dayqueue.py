@@ -253,7 +253,7 @@ def test_answer_and_next_when_rendering_fails_keeps_the_answer(
 
     state = _first_of(col, 2)
     assert state.card is not None
-    build = views.CardRead.build
+    build = views.CardRead.build_and_know
     calls: list[threading.Thread] = []
 
     def failing_once(self: views.CardRead, now: Any, tz: Any) -> Any:
@@ -262,7 +262,7 @@ def test_answer_and_next_when_rendering_fails_keeps_the_answer(
             raise RuntimeError("render failed")
         return build(self, now, tz)
 
-    monkeypatch.setattr(views.CardRead, "build", failing_once)
+    monkeypatch.setattr(views.CardRead, "build_and_know", failing_once)
     done, after = col.answer_and_next(state.card.card_id, Rating.GOOD, None)
     # The work ran beside the commit, on the store's helper thread; its failure did not undo
     # the answer, and the state was then asked for afresh.
