@@ -207,27 +207,26 @@ def answer(
     ).lastrowid
     # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.
     db.execute("DELETE FROM undo WHERE id <= ?", (int(undo_id or 0) - UNDO_DEPTH,))
-    new, now_ms = outcome.card, to_ms(now)
+    new = outcome.card
     suspended = outcome.became_leech and config.leech_action == LeechAction.SUSPEND
-    db.execute(
-        "UPDATE cards SET state = ?, step = ?, due = ?, stability = ?, difficulty = ?, "
-        "last_review = ?, interval_days = ?, reps = ?, lapses = ?, modified_at = ?, "
-        "suspended = ? WHERE id = ?",
-        (
-            int(new.state),
-            new.step,
-            _ms(new.due),
-            new.memory.stability if new.memory else None,
-            new.memory.difficulty if new.memory else None,
-            _ms(new.last_review),
-            new.interval_days,
-            new.reps,
-            new.lapses,
-            now_ms,
-            int(suspended),
-            card_id,
-        ),  # fmt: skip
-    )
+    after = {
+        "state": int(new.state),
+        "step": new.step,
+        "due": _ms(new.due),
+        "stability": new.memory.stability if new.memory else None,
+        "difficulty": new.memory.difficulty if new.memory else None,
+        "last_review": _ms(new.last_review),
+        "interval_days": new.interval_days,
+        "reps": new.reps,
+        "lapses": new.lapses,
+        "suspended": int(suspended),
+    }
+    # Only the columns that change are set: SQLite rewrites a row's entry in every index
+    # on a column the statement sets, changed or not (a review stays a review, and the
+    # index of new cards is left alone).
+    changed = {name: value for name, value in after.items() if card[name] != value}
+    changed["modified_at"] = to_ms(now)
+    db.execute(_update_sql(tuple(changed)), (*changed.values(), card_id))
     if siblings and until is not None:
         db.execute(
             f"UPDATE cards SET buried = ?, buried_until = ? "
@@ -247,6 +246,11 @@ def answer(
         card["deck_id"],
         tuple(s["id"] for s in siblings),
     )
+
+
+@lru_cache(maxsize=64)
+def _update_sql(columns: tuple[str, ...]) -> str:
+    return f"UPDATE cards SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
 
 
 def _read(db: sqlite3.Connection, card_id: int) -> tuple[dict[str, Any], str, PresetRow]:
