@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Protocol
 
 from srs.errors import UsageError
@@ -98,6 +99,9 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# Both are pure, and an answer asks each about the same few instants and days several
+# times (elapsed days, due day, next day boundary, button labels): recent results are kept.
+@lru_cache(maxsize=256)
 def day_number(at: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> int:
     """The local scheduling day ``at`` falls on: days since 1970-01-01, days starting at
     ``rollover_hour`` local time (Anki's "next day starts at")."""
@@ -105,6 +109,7 @@ def day_number(at: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_H
     return (local.date() - _EPOCH_DATE).days
 
 
+@lru_cache(maxsize=256)
 def day_start(day: int, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> datetime:
     """The UTC instant at which local scheduling day ``day`` begins."""
     local_date = _EPOCH_DATE + timedelta(days=day)
@@ -128,7 +133,9 @@ def elapsed_days(
 
 def to_ms(value: datetime) -> int:
     """Epoch milliseconds of an aware datetime."""
-    return int(round(utc(value).timestamp() * 1000))
+    if value.tzinfo is None:
+        raise UsageError("naive datetime where a UTC instant was expected")
+    return round(value.timestamp() * 1000)
 
 
 def from_ms(ms: int) -> datetime:

@@ -9,16 +9,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from srs.clock import from_ms, next_day_start
+from srs.clock import next_day_start
 from srs.domain import BuryKind, CardSched
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Note, Preset, ReviewLog, UndoEntry
 from srs.notes import next_new_position
 from srs.study_answer import (
     CARD_COLUMNS,
-    INSTANT_COLUMNS,
-    REAL_COLUMNS,
     UNDO_DEPTH,
+    restored_values,
     sched_from_row,
     snapshot,
 )
@@ -44,19 +43,14 @@ def card_sched(card: Card) -> CardSched:
     return sched_from_row({name: getattr(card, name) for name in _SCHED_COLUMNS})
 
 
-def _snapshot(card: Card) -> dict[str, Any]:
+def _snapshot(card: Card) -> list[Any]:
     return snapshot({"id": card.id, **{name: getattr(card, name) for name in CARD_COLUMNS}})
 
 
-def _restore(card: Card, snap: dict[str, Any]) -> None:
+def _restore(card: Card, snap: list[Any] | dict[str, Any]) -> None:
+    values = restored_values(snap)
     for name in CARD_COLUMNS:
-        value = snap[name]
-        if name in INSTANT_COLUMNS and value is not None:
-            # epoch ms; ISO text in entries that earlier versions wrote
-            value = from_ms(value) if isinstance(value, int) else datetime.fromisoformat(value)
-        elif name in REAL_COLUMNS and isinstance(value, str):
-            value = float(value)  # "Inf" or "-Inf"
-        setattr(card, name, value)
+        setattr(card, name, values[name])
 
 
 def _record_undo(
@@ -152,7 +146,7 @@ def undo_last(session: Session) -> str | None:
     if entry is None:
         return None
     for snap in entry.cards_before:
-        card = session.get(Card, snap["id"])
+        card = session.get(Card, snap["id"] if isinstance(snap, dict) else snap[0])
         if card is not None:
             _restore(card, snap)
     for snap in entry.notes_before:

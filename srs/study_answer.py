@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, overload
 
 from srs import scheduler
@@ -31,7 +32,9 @@ from srs.errors import NotFound, UsageError
 from srs.notes import tags_from_column, tags_to_column
 
 UNDO_DEPTH = 50
-# Card columns an action may change, and so what undo restores (instants as ISO text).
+# Card columns an action may change, and so what undo restores. Undo stores a card as the
+# array of its id and these values in this order: a change here needs a migration that
+# empties the undo table.
 CARD_COLUMNS = (
     "deck_id", "state", "step", "due", "new_position", "stability", "difficulty", "last_review",
     "interval_days", "ease_factor", "reps", "lapses", "suspended", "buried", "buried_until",
@@ -39,7 +42,6 @@ CARD_COLUMNS = (
 )  # fmt: skip
 INSTANT_COLUMNS = frozenset({"due", "last_review", "buried_until", "modified_at"})
 BOOL_COLUMNS = frozenset({"suspended"})
-REAL_COLUMNS = frozenset({"stability", "difficulty"})
 _CARD_SELECT = ", ".join(f"c.{name}" for name in ("id", "note_id", *CARD_COLUMNS))
 PRESET_SELECT = (
     "p.learn_steps, p.relearn_steps, p.desired_retention, p.maximum_interval, p.fsrs_params, "
@@ -65,41 +67,17 @@ class Answered:
     buried_ids: tuple[int, ...] = ()
 
 
-def _snapshot_sql() -> str:
-    """``snapshot`` of the card row ``c`` as SQLite's JSON text, made by the statement that
-    stores it: instants as epoch ms, reals with 17 digits (SQLite's JSON writes 15, which
-    does not give the same double back); an infinite real, which JSON cannot hold, as the
-    text "Inf" or "-Inf"."""
-    parts = ["'id', c.id"]
-    big = "1.7976931348623157e308"
-    for name in CARD_COLUMNS:
-        if name in REAL_COLUMNS:
-            text = f"printf('%!.17g', c.{name})"
-            value = (
-                f"CASE WHEN c.{name} IS NULL THEN NULL "
-                f"WHEN abs(c.{name}) <= {big} THEN json({text}) ELSE {text} END"
-            )
-        elif name in BOOL_COLUMNS:
-            value = f"json(CASE WHEN c.{name} THEN 'true' ELSE 'false' END)"
-        else:
-            value = f"c.{name}"
-        parts.append(f"'{name}', {value}")
-    return f"json_object({', '.join(parts)})"
-
-
-SNAPSHOT_SQL = _snapshot_sql()
-
-
 @dataclass(frozen=True)
 class KnownCard:
     """A card's answer inputs, read with its view and valid while the collection's
     generation is unchanged: its columns (``CARD_COLUMNS`` with id and note id), its note's
-    tags, its preset and the scheduler's preparation. Serves one answer (the preparation
-    holds a part-drawn fuzz source)."""
+    tags, its preset, its undo snapshot as JSON and the scheduler's preparation. Serves one
+    answer (the preparation holds a part-drawn fuzz source)."""
 
     card: dict[str, Any]
     note_tags: str
     preset: PresetRow
+    snapshot_json: str
     prepared: scheduler.Prepared
 
 
@@ -120,7 +98,7 @@ def know_card(
         tz,
         fuzz_rng(card["id"], card["reps"]),
     )
-    return KnownCard(card, note_tags, preset, prepared)
+    return KnownCard(card, note_tags, preset, snapshot_json(card), prepared)
 
 
 def fuzz_rng(card_id: int, reps: int) -> random.Random:
@@ -128,17 +106,38 @@ def fuzz_rng(card_id: int, reps: int) -> random.Random:
     return random.Random(card_id * 100_003 + reps)
 
 
-def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+SNAPSHOT_KEYS = ("id", *CARD_COLUMNS)
+_snapshot_values = itemgetter(*SNAPSHOT_KEYS)
+_encode = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
+
+def snapshot(row: Mapping[str, Any]) -> list[Any]:
     """A card (its columns by name; instants as epoch ms or datetimes) as undo stores it:
-    instants as epoch ms (``SNAPSHOT_SQL`` writes the same)."""
-    out: dict[str, Any] = {"id": row["id"]}
-    for name in CARD_COLUMNS:
-        value = row[name]
-        if name in INSTANT_COLUMNS and isinstance(value, datetime):
-            value = to_ms(value)
-        elif name in BOOL_COLUMNS:
-            value = bool(value)
-        out[name] = value
+    its ``SNAPSHOT_KEYS`` values in that order, instants as epoch ms."""
+    return [
+        to_ms(value) if isinstance(value, datetime) else value for value in _snapshot_values(row)
+    ]
+
+
+def snapshot_json(row: Mapping[str, Any]) -> str:
+    """``snapshot(row)`` as JSON, for a row as the database holds it (instants are epoch ms
+    there): made for every card shown, so without the per-column tests."""
+    return str(_encode(_snapshot_values(row)))
+
+
+def restored_values(snap: list[Any] | dict[str, Any]) -> dict[str, Any]:
+    """A card's columns by name from what undo stored (``snapshot``; an object with ISO
+    instants in entries that earlier versions wrote), instants as datetimes."""
+    named = snap if isinstance(snap, dict) else dict(zip(SNAPSHOT_KEYS, snap, strict=True))
+    out = dict(named)
+    for name in INSTANT_COLUMNS:
+        value = named[name]
+        if isinstance(value, int):
+            out[name] = from_ms(value)
+        elif isinstance(value, str):
+            out[name] = datetime.fromisoformat(value)
+    for name in BOOL_COLUMNS:
+        out[name] = bool(named[name])
     return out
 
 
@@ -169,10 +168,10 @@ def answer(
     """
     if known is not None and known.card["id"] == card_id:
         card, note_tags, preset = known.card, known.note_tags, known.preset
-        prepared: scheduler.Prepared | None = known.prepared
+        card_json, prepared = known.snapshot_json, known.prepared
     else:
         card, note_tags, preset = _read(db, card_id)
-        prepared = None
+        card_json, prepared = snapshot_json(card), None
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
@@ -181,7 +180,8 @@ def answer(
     if preset.bury_new or preset.bury_reviews or preset.bury_interday_learning:
         until = next_day_start(now, tz, preset.rollover_hour)
     siblings = [] if until is None else _siblings_to_bury(db, card, preset, now, until)
-    before = sched_from_row(card)
+    # the preparation was made from this row
+    before = prepared.card if prepared is not None else sched_from_row(card)
     outcome = scheduler.answer_card(
         before,
         rating,
@@ -193,16 +193,14 @@ def answer(
         prepared=prepared,
     )
     log_id = _log(db, card_id, outcome.review)
-    # The card's snapshot is made from its row by SQLite, before the row changes below.
     undo_id = db.execute(
         "INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
-        f"SELECT 'answer', ?, '[' || {SNAPSHOT_SQL} || ?, ?, ? FROM cards c WHERE c.id = ?",
+        "VALUES ('answer', ?, ?, ?, ?)",
         (
             to_ms(now),
-            "".join(", " + json.dumps(snapshot(s)) for s in siblings) + "]",
+            "[" + ",".join([card_json, *(snapshot_json(s) for s in siblings)]) + "]",
             json.dumps([{"id": card["note_id"], "tags": note_tags}]),
             f"[{log_id}]",
-            card_id,
         ),
     ).lastrowid
     # Ids only grow, so everything UNDO_DEPTH below the newest is out of reach.

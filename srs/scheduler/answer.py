@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
@@ -211,7 +211,7 @@ def answer_card(
         prepared is not None
         and prepared.tz is tz
         and (prepared.config is config or prepared.config == config)
-        and prepared.card == card
+        and (prepared.card is card or prepared.card == card)
         and prepared.days == card_elapsed_days(card, now, tz, config.rollover_hour)
     ):
         fuzz_rng, nxt = prepared.rng, prepared.nexts[rating]
@@ -247,8 +247,7 @@ def _answer_in(
     memory = stored_memory(nxt.memory)
     before_secs = _current_secs(card, config)
     before = _as_revlog_interval(before_secs, card.interval_days, until_rollover)
-    new_card = replace(
-        card,
+    new_card = CardSched(  # every field: faster than dataclasses.replace
         state=nxt.state,
         step=nxt.step if nxt.state != CardState.REVIEW else 0,
         due=due,

@@ -13,7 +13,7 @@ from srs.collection import Collection
 from srs.domain import BuryKind, CardState, Rating
 from srs.errors import NotFound, UsageError
 from srs.models import Card, Deck, Preset, ReviewLog
-from srs.study_answer import SNAPSHOT_SQL
+from srs.study_answer import SNAPSHOT_KEYS
 
 
 def add_cards(col: Collection, n: int, deck: str = "Default") -> list[int]:
@@ -210,21 +210,15 @@ def test_undoing_an_answer_restores_the_row_exactly(col: Collection, clock: Fixe
 
 
 def test_undo_restores_an_infinite_stability(col: Collection) -> None:
-    """A shared deck's card data may say Infinity, which JSON cannot hold: undo keeps it."""
+    """A shared deck's card data may say Infinity, which strict JSON cannot hold."""
     (card_id,) = add_cards(col, 1)
     with col.store.write() as s:
         card = s.get(Card, card_id)
         assert card is not None
-        card.stability, card.difficulty = float("inf"), 5.0
+        card.stability, card.difficulty = float("inf"), 5.0  # a new card: not used
     before = _card_row(col, card_id)
-    with col.store.raw_write() as tx:
-        tx.db.execute(
-            f"INSERT INTO undo (action, created_at, cards_before, notes_before, revlog_ids) "
-            f"SELECT 'answer', 0, '[' || {SNAPSHOT_SQL} || ']', '[]', '[]' "
-            f"FROM cards c WHERE c.id = ?",
-            (card_id,),
-        )
-        tx.db.execute("UPDATE cards SET stability = 1.0 WHERE id = ?", (card_id,))
+    col.answer(card_id, Rating.GOOD)
+    assert _card_row(col, card_id) != before
     assert col.undo() == "answer"
     assert _card_row(col, card_id) == before
 
@@ -236,11 +230,13 @@ def test_undo_reads_entries_with_instants_as_iso_text(col: Collection, clock: Fi
     col.answer(card_id, Rating.GOOD)
     with col.store.raw_write() as tx:
         (text,) = tx.db.execute("SELECT cards_before FROM undo").fetchone()
-        snaps = json.loads(text)
+        # the object form, as earlier versions wrote it
+        snap = dict(zip(SNAPSHOT_KEYS, json.loads(text)[0], strict=True))
         for name in ("due", "last_review", "buried_until", "modified_at"):
-            if snaps[0][name] is not None:
-                snaps[0][name] = from_ms(snaps[0][name]).isoformat()
-        tx.db.execute("UPDATE undo SET cards_before = ?", (json.dumps(snaps),))
+            if snap[name] is not None:
+                snap[name] = from_ms(snap[name]).isoformat()
+        snap["suspended"] = bool(snap["suspended"])
+        tx.db.execute("UPDATE undo SET cards_before = ?", (json.dumps([snap]),))
     assert col.undo() == "answer"
     assert _card_row(col, card_id) == before
 

@@ -21,6 +21,7 @@ from srs.domain import CardState, Rating
 from srs.errors import UsageError
 from srs.models import Deck, Preset
 from srs.store import Store
+from srs.study_answer import restored_values
 
 DECKS = ["A", "A::B", "A::C", "D"]
 
@@ -170,7 +171,7 @@ def _rows(col: Collection) -> Any:
         ).fetchall()
         undo = [
             [
-                {k: v for k, v in snap.items() if k not in ("id", "deck_id")}
+                {k: v for k, v in restored_values(snap).items() if k not in ("id", "deck_id")}
                 for snap in json.loads(c)
             ]
             for (c,) in tx.db.execute("SELECT cards_before FROM undo ORDER BY id")
