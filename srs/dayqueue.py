@@ -32,11 +32,9 @@ from srs.queue import (
     USABLE,
     DeckNode,
     QueuePick,
-    RawCounts,
     Today,
     TodayLog,
     find_deck,
-    limited_counts,
     load_decks,
     new_turn,
     rollover_hour,
@@ -51,6 +49,7 @@ from srs.views import NotetypeCache
 # need no new read; a deck whose list runs short is read again.
 _NEW_SPARE = 32
 
+_BIG = 1 << 63  # above any card or deck id: (cutoff, _BIG, _BIG) sorts after every due <= cutoff
 # (due in epoch ms, card id, deck id) and (position, ord, card id): sort keys with the id.
 _Due = tuple[int, int, int]
 _NewKey = tuple[int, int, int]
@@ -92,6 +91,14 @@ class DayQueue:
     notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
     # Each deck's learning due times, sorted: its learn count is one bisection.
     _learning_dues: dict[int, list[int]] = field(default_factory=dict)
+    _order: tuple[tuple[int, tuple[int, ...], int, int], ...] | None = None
+    # New and review counts after limits, by deck, kept between answers: an answer changes
+    # a deck or two, and only they and the decks above them are counted again.
+    _counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _below: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
+    _dirty: set[int] | None = None  # decks whose own counts changed; None: count them all
+    _up: dict[int, frozenset[int]] = field(default_factory=dict)  # a deck and those above
+    _answered: int | None = None  # today's counted answers in the queue's decks
 
     def __post_init__(self) -> None:
         self._scope = frozenset(self.deck_ids)
@@ -173,6 +180,7 @@ class DayQueue:
             self._where.pop(key[2], None)
         self._where.update((k[2], ("new", k, deck_id)) for k in keys)
         self.new[deck_id] = keys
+        self._changed(deck_id)
         self.new_complete[deck_id] = len(keys) < limit + _NEW_SPARE
 
     # -- asking -------------------------------------------------------------------------
@@ -190,23 +198,27 @@ class DayQueue:
         """The next card to show and the counts that remain (the card included), as Anki's v3
         scheduler orders them: learning cards due now, then reviews and new cards mixed, then
         learning cards within the learn-ahead limit."""
-        now_ms = to_ms(now)
-        raw = self._raw(now_ms)
-        counts = limited_counts(raw, self.decks, self.tops)  # (learn, new, review) by deck
-        learn_total = sum(counts[t.id][0] for t in self.tops)
-        new_total = sum(counts[t.id][1] for t in self.tops)
-        review_total = sum(counts[t.id][2] for t in self.tops)
         if not self.deck_ids:
             return QueuePick(None, 0, 0, 0)
+        now_ms = to_ms(now)
+        counts = self._new_review_counts()  # (new, review) after limits, by deck
+        # learning cards are not limited: those due within the learn-ahead limit
+        learn_total = bisect.bisect_right(self.learning, (now_ms + LEARN_AHEAD_MS, _BIG, _BIG))
+        new_total = review_total = 0
+        for top in self.tops:
+            new, review = counts[top.id]
+            new_total += new
+            review_total += review
         pick: int | None = None
         if self.learning and self.learning[0][0] <= now_ms:
             pick = self.learning[0][1]
         if pick is None:
-            answered = sum(self.log.answers.get(d, 0) for d in self.deck_ids)
-            if review_total > 0 and not new_turn(answered, new_total, review_total):
+            if self._answered is None:
+                self._answered = sum(self.log.answers.get(d, 0) for d in self.deck_ids)
+            if review_total > 0 and not new_turn(self._answered, new_total, review_total):
                 pick = self.review[0][1] if self.review else None
             if pick is None and new_total > 0:
-                heads = [self.new[d][0] for d in self.deck_ids if counts[d][1] > 0 and self.new[d]]
+                heads = [self.new[d][0] for d in self.deck_ids if counts[d][0] > 0 and self.new[d]]
                 pick = min(heads)[2] if heads else None
             if pick is None and review_total > 0:
                 pick = self.review[0][1] if self.review else None
@@ -214,19 +226,67 @@ class DayQueue:
             pick = self.learning[0][1]
         return QueuePick(pick, new_total, learn_total, review_total)
 
-    def _raw(self, now_ms: int) -> RawCounts:
-        cutoff = now_ms + LEARN_AHEAD_MS
-        learn: dict[int, int] = {}
-        for deck_id, dues in self._learning_dues.items():
-            count = bisect.bisect_right(dues, cutoff)
-            if count:
-                learn[deck_id] = count
-        new = {
-            d: min(len(keys), self.decks[d].preset.new_per_day)
-            for d, keys in self.new.items()
-            if keys
-        }
-        return RawCounts(new, learn, dict(self.review_per_deck), self.log)
+    def _new_review_counts(self) -> dict[int, tuple[int, int]]:
+        """The new and review counts of ``srs.queue.limited_counts``, by deck: each deck's
+        own cards and its children's counts, capped by its limit less what its subtree did
+        today. Only the decks changed since the last call, and those above them, are
+        counted again (in the deck tree flattened once, children first)."""
+        order = self._post_order()
+        dirty = self._dirty
+        if dirty is not None and not dirty:
+            return self._counts
+        again = None
+        if dirty is not None:
+            up = self._up
+            again = frozenset().union(*(up[d] for d in dirty if d in up))
+        new_of, review_of = self.new, self.review_per_deck
+        new_done_of, review_done_of = self.log.new_done, self.log.review_done
+        below, counts = self._below, self._counts
+        for deck_id, children, new_limit, review_limit in order:
+            if again is not None and deck_id not in again:
+                continue
+            keys = new_of.get(deck_id)
+            new = min(len(keys), new_limit) if keys else 0
+            review = review_of.get(deck_id, 0)
+            done = new_done_of.get(deck_id)
+            new_done = len(done) if done else 0
+            done = review_done_of.get(deck_id)
+            review_done = len(done) if done else 0
+            for child in children:
+                c_new_done, c_review_done, c_new, c_review = below[child]
+                new_done += c_new_done
+                review_done += c_review_done
+                new += c_new
+                review += c_review
+            new = max(0, min(new, new_limit - new_done))
+            review = max(0, min(review, review_limit - review_done))
+            below[deck_id] = (new_done, review_done, new, review)
+            counts[deck_id] = (new, review)
+        self._dirty = set()
+        return counts
+
+    def _post_order(self) -> tuple[tuple[int, tuple[int, ...], int, int], ...]:
+        """The decks under ``tops``, children before parents: id, children, limits."""
+        if self._order is None:
+            order: list[tuple[int, tuple[int, ...], int, int]] = []
+
+            def walk(node: DeckNode, above: frozenset[int]) -> None:
+                here = above | {node.id}
+                self._up[node.id] = here
+                for child in node.children:
+                    walk(self.decks[child], here)
+                limits = node.preset
+                order.append((node.id, node.children, limits.new_per_day, limits.reviews_per_day))
+
+            for top in self.tops:
+                walk(top, frozenset())
+            self._order = tuple(order)
+        return self._order
+
+    def _changed(self, deck_id: int) -> None:
+        """Deck ``deck_id``'s own new or review cards, or its log, changed."""
+        if self._dirty is not None:
+            self._dirty.add(deck_id)
 
     # -- updating -----------------------------------------------------------------------
 
@@ -247,8 +307,13 @@ class DayQueue:
             elif effect.state == CardState.REVIEW and effect.due_ms < end_ms:
                 bisect.insort(self.review, entry)
                 self.review_per_deck[effect.deck_id] += 1
+                self._changed(effect.deck_id)
                 self._where[effect.card_id] = ("review", entry, effect.deck_id)
+        answers = self.log.answers.get(effect.deck_id, 0)
         self.log.record(effect.card_id, effect.deck_id, effect.kind, effect.interval_before)
+        self._changed(effect.deck_id)
+        if self._answered is not None and effect.deck_id in self._scope:
+            self._answered += self.log.answers.get(effect.deck_id, 0) - answers
 
     def _remove(self, db: sqlite3.Connection, card_id: int, now_ms: int) -> None:
         found = self._where.pop(card_id, None)
@@ -258,6 +323,7 @@ class DayQueue:
         if where == "new":
             keys = self.new[deck_id]
             del keys[bisect.bisect_left(keys, entry)]
+            self._changed(deck_id)
             limit = self.decks[deck_id].preset.new_per_day
             if not self.new_complete[deck_id] and len(keys) < limit:
                 self._read_new(db, deck_id, now_ms)
@@ -266,6 +332,7 @@ class DayQueue:
         del entries[bisect.bisect_left(entries, entry)]
         if where == "review":
             self.review_per_deck[deck_id] -= 1
+            self._changed(deck_id)
         else:
             dues = self._learning_dues[deck_id]
             del dues[bisect.bisect_left(dues, entry[0])]

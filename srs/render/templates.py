@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -156,7 +156,26 @@ def field_is_empty(text: str) -> bool:
     return _EMPTY_FIELD_RE.match(text) is not None
 
 
-def _is_empty(nodes: list[_Node], nonempty: set[str]) -> bool:
+class _NonEmpty:
+    """The set of a note's fields that are not empty, tested on demand: a template names
+    few of them, and the emptiness test is a regular expression."""
+
+    __slots__ = ("_fields", "_seen")
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self._fields = fields
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        assert isinstance(name, str)
+        found = self._seen.get(name)
+        if found is None:
+            value = self._fields.get(name)
+            found = self._seen[name] = value is not None and not field_is_empty(value)
+        return found
+
+
+def _is_empty(nodes: list[_Node], nonempty: Container[str]) -> bool:
     for node in nodes:
         if node.kind == "repl" and node.text in nonempty:
             return False
@@ -213,7 +232,7 @@ def cards_for_note(
 @dataclass(frozen=True)
 class _Context:
     fields: Mapping[str, str]
-    nonempty: set[str]
+    nonempty: Container[str]
     card_ord: int
     question: bool
 
@@ -313,7 +332,7 @@ def render_card(
     }
     for name, value in specials.items():
         field_map.setdefault(name, value)
-    nonempty = {name for name, value in field_map.items() if not field_is_empty(value)}
+    nonempty = _NonEmpty(field_map)
     qnodes = _parse_side(qfmt, "Front")
     qparts: list[str] = []
     try:

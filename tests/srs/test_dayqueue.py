@@ -68,13 +68,26 @@ def _setup(col: Collection, rng: random.Random) -> None:
                     "id": cid,
                 },
             )
+        # The second card of each cloze note lives in another deck, so burying siblings
+        # reaches across decks.
+        deck_ids = {d.name: d.id for d in s.scalars(select(Deck))}
+        for cid, deck_id in s.execute(text("SELECT id, deck_id FROM cards WHERE ord = 1")):
+            others = [i for name, i in deck_ids.items() if name in DECKS and i != deck_id]
+            s.execute(
+                text("UPDATE cards SET deck_id = :d WHERE id = :id"),
+                {"d": rng.choice(others), "id": cid},
+            )
 
 
 def _reference(col: Collection, deck: str | None) -> tuple[int | None, int, int, int]:
-    """The pick of a queue read afresh from the database."""
+    """The pick of a queue read afresh from the database, whose counts are the deck list's
+    (counted by ``srs.queue`` in SQL, apart from the queue)."""
     with col.store.read() as session:
         fresh = DayQueue.build(session, deck, col.now(), col.tz, Store.generation(session))
     pick = fresh.pick(col.now())
+    rows = [r for r in col.deck_counts() if (r.name == deck if deck else r.depth == 0)]
+    listed = tuple(sum(getattr(r, name) for r in rows) for name in ("new", "learn", "review"))
+    assert (pick.new, pick.learn, pick.review) == listed
     return pick.card_id, pick.new, pick.learn, pick.review
 
 

@@ -151,3 +151,22 @@ def test_learning_steps_get_learning_fuzz_only_with_an_rng() -> None:
         assert out.review.interval_after == -3600  # the log keeps the unfuzzed delay
         delays.add(delay)
     assert len(delays) > 50
+
+
+def test_an_answers_fuzz_source_is_reproducible_and_evenly_spread() -> None:
+    from srs.study_answer import fuzz_rng
+
+    assert [fuzz_rng(42, 3).random() for _ in range(2)] == [fuzz_rng(42, 3).random()] * 2
+    assert fuzz_rng(42, 3).random() != fuzz_rng(42, 4).random()
+    # card ids are epoch ms, close together: neighbouring seeds must not give near draws
+    draws = [fuzz_rng(1_764_000_000_000 + i, 0).random() for i in range(20_000)]
+    assert all(0.0 <= d < 1.0 for d in draws)
+    deciles = [0] * 10
+    for d in draws:
+        deciles[int(d * 10)] += 1
+    assert all(1_800 <= n <= 2_200 for n in deciles), deciles
+    neighbours = sum(abs(a - b) < 0.01 for a, b in zip(draws, draws[1:], strict=False))
+    assert 300 < neighbours < 500  # about 400 (2%) for independent draws
+    source = fuzz_rng(7, 1)
+    picks = {source.randrange(600, 750) for _ in range(2_000)}
+    assert min(picks) == 600 and max(picks) == 749
