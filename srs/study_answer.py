@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from srs import scheduler
 from srs.clock import from_ms, next_day_start, to_ms
@@ -294,8 +294,7 @@ def _read(db: sqlite3.Connection, card_id: int) -> tuple[dict[str, Any], str, Pr
     return card, found[width], PresetRow(*found[width + 1 :])
 
 
-@dataclass(frozen=True)
-class PresetRow:
+class PresetRow(NamedTuple):
     """A preset's scheduling columns as ``PRESET_SELECT`` reads them (JSON as text)."""
 
     learn_steps: str

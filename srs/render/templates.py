@@ -6,6 +6,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from srs.errors import TemplateError
 from srs.render.cloze import MAX_CLOZE_ORD, cloze_numbers, extract_cloze_for_typing
@@ -229,8 +230,7 @@ def cards_for_note(
     return ords
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
     fields: Mapping[str, str]
     nonempty: Container[str]
     card_ord: int

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import fsrs_rs_python as fsrs_rs
 
@@ -233,8 +233,7 @@ def next_memory(
     return _memory(_items(w, memory, 0.9, elapsed_days)[int(rating) - 1])
 
 
-@dataclass(frozen=True)
-class ItemState:
+class ItemState(NamedTuple):
     """One answer button's outcome in the model: the memory and the unrounded interval."""
 
     memory: MemoryState

@@ -65,10 +65,9 @@ def with_review_fuzz(fuzz_factor: float | None, interval: float, minimum: int, m
 
 def minimum_review_fuzz_interval(interval: float, previous_interval: int, maximum: int) -> int:
     """The floor Anki puts under a passing review interval, from the previous interval."""
-    rounded = round_half_up(interval)
-    _, upper = constrained_fuzz_bounds(interval, 1, maximum)
-    if rounded > previous_interval:
+    if round_half_up(interval) > previous_interval:
         return previous_interval + 1
+    _, upper = constrained_fuzz_bounds(interval, 1, maximum)
     if previous_interval <= upper:
         return previous_interval
     return 0

@@ -7,7 +7,7 @@ are not filtered, with FSRS enabled and "short-term with steps" off (Anki's defa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from srs.domain import CardState, MemoryState, Rating
 from srs.scheduler.fsrs import ItemState, round_half_up
@@ -17,9 +17,9 @@ from srs.scheduler.steps import DAY_SECS, Steps
 _RATINGS = tuple(Rating)  # iterating the enum itself is slower
 
 
-@dataclass(frozen=True)
-class Context:
-    """What the transitions need besides the card: model outcomes, steps, limits, fuzz."""
+class Context(NamedTuple):
+    """What the transitions need besides the card: model outcomes, steps, limits, fuzz.
+    (A named tuple, as ``Next``: several are made for every card shown.)"""
 
     states: dict[Rating, ItemState]
     learn_steps: Steps
@@ -39,8 +39,7 @@ class Context:
         return with_review_fuzz(self.fuzz_factor, interval, min(max(minimum, 1), maximum), maximum)
 
 
-@dataclass(frozen=True)
-class Next:
+class Next(NamedTuple):
     """The state a rating leads to.
 
     ``secs`` is the learning delay (LEARNING/RELEARNING); ``days`` the card's interval

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _MINUTE = 60.0
 _HOUR = 60.0 * _MINUTE
 _DAY = 24.0 * _HOUR
@@ -19,6 +21,7 @@ def _number(amount: float) -> str:
     return f"{amount:.1f}"
 
 
+@lru_cache(maxsize=4096)  # pure, and four labels for every card shown repeat a lot
 def format_interval(seconds: float, collapse_seconds: int = 0) -> str:
     """The label Anki puts on an answer button for a delay of ``seconds``.
 
