@@ -131,6 +131,7 @@ def elapsed_days(
     return max(0, day_number(later, tz, rollover_hour) - day_number(earlier, tz, rollover_hour))
 
 
+@lru_cache(maxsize=256)  # pure; an answer converts the same few instants several times
 def to_ms(value: datetime) -> int:
     """Epoch milliseconds of an aware datetime."""
     if value.tzinfo is None:

@@ -14,10 +14,12 @@ another, rebuilds it), and until the study day ends or a burial lifts.
 from __future__ import annotations
 
 import bisect
+import heapq
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -49,14 +51,15 @@ from srs.views import NotetypeCache
 # need no new read; a deck whose list runs short is read again.
 _NEW_SPARE = 32
 
+_Four = tuple[int, int, int, int]
+_NOTHING: _Four = (0, 0, 0, 0)
 _BIG = 1 << 63  # above any card or deck id: (cutoff, _BIG, _BIG) sorts after every due <= cutoff
 # (due in epoch ms, card id, deck id) and (position, ord, card id): sort keys with the id.
 _Due = tuple[int, int, int]
 _NewKey = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
-class AnswerEffect:
+class AnswerEffect(NamedTuple):
     """What an answer changed that the queue has to know."""
 
     card_id: int
@@ -91,13 +94,18 @@ class DayQueue:
     notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
     # Each deck's learning due times, sorted: its learn count is one bisection.
     _learning_dues: dict[int, list[int]] = field(default_factory=dict)
-    _order: tuple[tuple[int, tuple[int, ...], int, int], ...] | None = None
+    _order: tuple[tuple[int, tuple[int, ...]], ...] | None = None
     # New and review counts after limits, by deck, kept between answers: an answer changes
     # a deck or two, and only they and the decks above them are counted again.
     _counts: dict[int, tuple[int, int]] = field(default_factory=dict)
-    _below: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
     _dirty: set[int] | None = None  # decks whose own counts changed; None: count them all
-    _up: dict[int, frozenset[int]] = field(default_factory=dict)  # a deck and those above
+    # By deck: its own (new done, reviews done, new, reviews), those plus what its children
+    # pass up, and what it passes up (the same with new and reviews capped by its limits).
+    _own: dict[int, _Four] = field(default_factory=dict)
+    _sums: dict[int, _Four] = field(default_factory=dict)
+    _below: dict[int, _Four] = field(default_factory=dict)
+    _parent: dict[int, int | None] = field(default_factory=dict)
+    _rank: dict[int, int] = field(default_factory=dict)  # place in ``_post_order``
     _answered: int | None = None  # today's counted answers in the queue's decks
 
     def __post_init__(self) -> None:
@@ -229,57 +237,100 @@ class DayQueue:
     def _new_review_counts(self) -> dict[int, tuple[int, int]]:
         """The new and review counts of ``srs.queue.limited_counts``, by deck: each deck's
         own cards and its children's counts, capped by its limit less what its subtree did
-        today. Only the decks changed since the last call, and those above them, are
-        counted again (in the deck tree flattened once, children first)."""
+        today. Counted once for the whole tree; after that only the decks changed since the
+        last call are counted again, and a change passes up to the decks above as a
+        difference, as far as it changes what they pass up."""
         order = self._post_order()
         dirty = self._dirty
-        if dirty is not None and not dirty:
-            return self._counts
-        again = None
-        if dirty is not None:
-            up = self._up
-            again = frozenset().union(*(up[d] for d in dirty if d in up))
-        new_of, review_of = self.new, self.review_per_deck
-        new_done_of, review_done_of = self.log.new_done, self.log.review_done
-        below, counts = self._below, self._counts
-        for deck_id, children, new_limit, review_limit in order:
-            if again is not None and deck_id not in again:
-                continue
-            keys = new_of.get(deck_id)
-            new = min(len(keys), new_limit) if keys else 0
-            review = review_of.get(deck_id, 0)
-            done = new_done_of.get(deck_id)
-            new_done = len(done) if done else 0
-            done = review_done_of.get(deck_id)
-            review_done = len(done) if done else 0
+        if dirty is None:
+            self._count_all(order)
+        elif dirty:
+            self._count_changes(dirty)
+        self._dirty = set()
+        return self._counts
+
+    def _own_counts(self, deck_id: int) -> _Four:
+        keys = self.new.get(deck_id)
+        new = min(len(keys), self.decks[deck_id].preset.new_per_day) if keys else 0
+        done = self.log.new_done.get(deck_id)
+        new_done = len(done) if done else 0
+        done = self.log.review_done.get(deck_id)
+        review_done = len(done) if done else 0
+        return (new_done, review_done, new, self.review_per_deck.get(deck_id, 0))
+
+    def _pass_up(self, deck_id: int, sums: _Four) -> _Four:
+        new_done, review_done, new, review = sums
+        limits = self.decks[deck_id].preset
+        new = max(0, min(new, limits.new_per_day - new_done))
+        review = max(0, min(review, limits.reviews_per_day - review_done))
+        self._counts[deck_id] = (new, review)
+        return (new_done, review_done, new, review)
+
+    def _count_all(self, order: tuple[tuple[int, tuple[int, ...]], ...]) -> None:
+        below = self._below
+        for deck_id, children in order:
+            own = self._own[deck_id] = self._own_counts(deck_id)
+            new_done, review_done, new, review = own
             for child in children:
                 c_new_done, c_review_done, c_new, c_review = below[child]
                 new_done += c_new_done
                 review_done += c_review_done
                 new += c_new
                 review += c_review
-            new = max(0, min(new, new_limit - new_done))
-            review = max(0, min(review, review_limit - review_done))
-            below[deck_id] = (new_done, review_done, new, review)
-            counts[deck_id] = (new, review)
-        self._dirty = set()
-        return counts
+            sums = self._sums[deck_id] = (new_done, review_done, new, review)
+            below[deck_id] = self._pass_up(deck_id, sums)
 
-    def _post_order(self) -> tuple[tuple[int, tuple[int, ...], int, int], ...]:
-        """The decks under ``tops``, children before parents: id, children, limits."""
+    def _count_changes(self, dirty: set[int]) -> None:
+        rank, parent_of = self._rank, self._parent
+        todo = [(rank[d], d) for d in dirty if d in rank]  # children before parents
+        heapq.heapify(todo)
+        queued = {d for _, d in todo}
+        passed: dict[int, _Four] = {}  # differences children passed up, by parent
+        while todo:
+            _, deck_id = heapq.heappop(todo)
+            a, b, c, d = self._sums[deck_id]
+            if deck_id in dirty:
+                own = self._own_counts(deck_id)
+                o_a, o_b, o_c, o_d = self._own[deck_id]
+                self._own[deck_id] = own
+                a, b, c, d = a + own[0] - o_a, b + own[1] - o_b, c + own[2] - o_c, d + own[3] - o_d
+            diff = passed.pop(deck_id, None)
+            if diff is not None:
+                a, b, c, d = a + diff[0], b + diff[1], c + diff[2], d + diff[3]
+            sums = self._sums[deck_id] = (a, b, c, d)
+            up = self._pass_up(deck_id, sums)
+            before = self._below[deck_id]
+            parent = parent_of[deck_id]
+            if up == before:
+                continue
+            self._below[deck_id] = up
+            if parent is None:
+                continue
+            p_a, p_b, p_c, p_d = passed.get(parent, _NOTHING)
+            passed[parent] = (
+                p_a + up[0] - before[0],
+                p_b + up[1] - before[1],
+                p_c + up[2] - before[2],
+                p_d + up[3] - before[3],
+            )
+            if parent not in queued:
+                queued.add(parent)
+                heapq.heappush(todo, (rank[parent], parent))
+
+    def _post_order(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """The decks under ``tops``, children before parents, with their children."""
         if self._order is None:
-            order: list[tuple[int, tuple[int, ...], int, int]] = []
+            order: list[tuple[int, tuple[int, ...]]] = []
 
-            def walk(node: DeckNode, above: frozenset[int]) -> None:
-                here = above | {node.id}
-                self._up[node.id] = here
+            def walk(node: DeckNode, parent: int | None) -> None:
+                self._parent[node.id] = parent
                 for child in node.children:
-                    walk(self.decks[child], here)
-                limits = node.preset
-                order.append((node.id, node.children, limits.new_per_day, limits.reviews_per_day))
+                    walk(self.decks[child], node.id)
+                self._rank[node.id] = len(order)
+                order.append((node.id, node.children))
 
             for top in self.tops:
-                walk(top, frozenset())
+                walk(top, None)
             self._order = tuple(order)
         return self._order
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -294,8 +295,7 @@ def limited_counts(
     return totals
 
 
-@dataclass(frozen=True)
-class QueuePick:
+class QueuePick(NamedTuple):
     """The next card to show and the counts that remain (the card included)."""
 
     card_id: int | None

@@ -55,8 +55,7 @@ PRESET_JOIN = (
 )
 
 
-@dataclass(frozen=True)
-class Answered:
+class Answered(NamedTuple):
     """What an answer did, for the caller to show."""
 
     card_id: int
@@ -78,6 +77,7 @@ class KnownCard:
     note_tags: str
     preset: PresetRow
     snapshot_json: str
+    notes_json: str
     prepared: scheduler.Prepared
 
 
@@ -98,7 +98,9 @@ def know_card(
         tz,
         fuzz_rng(card["id"], card["reps"]),
     )
-    return KnownCard(card, note_tags, preset, snapshot_json(card), prepared)
+    return KnownCard(
+        card, note_tags, preset, snapshot_json(card), _notes_json(card, note_tags), prepared
+    )
 
 
 def fuzz_rng(card_id: int, reps: int) -> random.Random:
@@ -155,6 +157,11 @@ def snapshot_json(row: Mapping[str, Any]) -> str:
     return str(_encode(_snapshot_values(row)))
 
 
+def _notes_json(card: Mapping[str, Any], note_tags: str) -> str:
+    """What undo keeps of the card's note: its tags (a leech gets one)."""
+    return json.dumps([{"id": card["note_id"], "tags": note_tags}])
+
+
 def restored_values(snap: list[Any] | dict[str, Any]) -> dict[str, Any]:
     """A card's columns by name from what undo stored (``snapshot``; an object with ISO
     instants in entries that earlier versions wrote), instants as datetimes."""
@@ -198,10 +205,10 @@ def answer(
     """
     if known is not None and known.card["id"] == card_id:
         card, note_tags, preset = known.card, known.note_tags, known.preset
-        card_json, prepared = known.snapshot_json, known.prepared
+        card_json, notes_json, prepared = known.snapshot_json, known.notes_json, known.prepared
     else:
         card, note_tags, preset = _read(db, card_id)
-        card_json, prepared = snapshot_json(card), None
+        card_json, notes_json, prepared = snapshot_json(card), _notes_json(card, note_tags), None
     if card["suspended"]:
         raise UsageError(f"card {card_id} is suspended")
     config = preset.config()
@@ -229,7 +236,7 @@ def answer(
         (
             to_ms(now),
             "[" + ",".join([card_json, *(snapshot_json(s) for s in siblings)]) + "]",
-            json.dumps([{"id": card["note_id"], "tags": note_tags}]),
+            notes_json,
             f"[{log_id}]",
         ),
     ).lastrowid
@@ -237,24 +244,26 @@ def answer(
     db.execute("DELETE FROM undo WHERE id <= ?", (int(undo_id or 0) - UNDO_DEPTH,))
     new = outcome.card
     suspended = outcome.became_leech and config.leech_action == LeechAction.SUSPEND
-    after = {
-        "state": int(new.state),
-        "step": new.step,
-        "due": _ms(new.due),
-        "stability": new.memory.stability if new.memory else None,
-        "difficulty": new.memory.difficulty if new.memory else None,
-        "last_review": _ms(new.last_review),
-        "interval_days": new.interval_days,
-        "reps": new.reps,
-        "lapses": new.lapses,
-        "suspended": int(suspended),
-    }
-    # Only the columns that change are set: SQLite rewrites a row's entry in every index
-    # on a column the statement sets, changed or not (a review stays a review, and the
-    # index of new cards is left alone).
-    changed = {name: value for name, value in after.items() if card[name] != value}
-    changed["modified_at"] = to_ms(now)
-    db.execute(_update_sql(tuple(changed)), (*changed.values(), card_id))
+    memory = new.memory
+    values = (
+        new.step,
+        _ms(new.due),
+        memory.stability if memory else None,
+        memory.difficulty if memory else None,
+        _ms(new.last_review),
+        new.interval_days,
+        new.reps,
+        new.lapses,
+        to_ms(now),
+        int(suspended),
+        card_id,
+    )
+    # SQLite rewrites a row's entry in every index on a column an UPDATE sets, changed or
+    # not: a review that stays a review leaves the index of new cards alone this way.
+    if int(new.state) == card["state"]:
+        db.execute(_UPDATE_SAME_STATE, values)
+    else:
+        db.execute(_UPDATE, (int(new.state), *values))
     if siblings and until is not None:
         db.execute(
             f"UPDATE cards SET buried = ?, buried_until = ? "
@@ -276,9 +285,11 @@ def answer(
     )
 
 
-@lru_cache(maxsize=64)
-def _update_sql(columns: tuple[str, ...]) -> str:
-    return f"UPDATE cards SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+_UPDATE_SAME_STATE = (
+    "UPDATE cards SET step = ?, due = ?, stability = ?, difficulty = ?, last_review = ?, "
+    "interval_days = ?, reps = ?, lapses = ?, modified_at = ?, suspended = ? WHERE id = ?"
+)
+_UPDATE = _UPDATE_SAME_STATE.replace("SET step", "SET state = ?, step")
 
 
 def _read(db: sqlite3.Connection, card_id: int) -> tuple[dict[str, Any], str, PresetRow]:

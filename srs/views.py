@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs import scheduler
 from srs.clock import from_ms
@@ -84,8 +84,7 @@ def card_view_and_config(
     return None if found is None else found.build(now, tz)
 
 
-@dataclass(frozen=True)
-class CardRead:
+class CardRead(NamedTuple):
     """A card's row and note type, read from the database; ``build`` needs no database, so
     it may run while the transaction that read the row commits."""
 
