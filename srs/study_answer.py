@@ -8,7 +8,6 @@ import json
 import random
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from operator import itemgetter
@@ -66,8 +65,7 @@ class Answered(NamedTuple):
     buried_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class KnownCard:
+class KnownCard(NamedTuple):
     """A card's answer inputs, read with its view and valid while the collection's
     generation is unchanged: its columns (``CARD_COLUMNS`` with id and note id), its note's
     tags, its preset, its undo snapshot as JSON and the scheduler's preparation. Serves one

@@ -319,7 +319,6 @@ def render_card(
     Raises:
         TemplateError: a template is malformed or names a field the note does not have.
     """
-    field_map: dict[str, str] = dict(fields)
     specials = {
         "Tags": " ".join(tags),
         "Type": notetype,
@@ -330,8 +329,7 @@ def render_card(
         "CardID": str(card_id),
         f"c{card_ord + 1}": "1",
     }
-    for name, value in specials.items():
-        field_map.setdefault(name, value)
+    field_map: dict[str, str] = {**specials, **fields}  # a note's own field wins
     nonempty = _NonEmpty(field_map)
     qnodes = _parse_side(qfmt, "Front")
     qparts: list[str] = []

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 
 from srs.clock import day_number, day_start, elapsed_days, next_day_start, utc
 from srs.domain import (
@@ -146,8 +146,7 @@ def _next_secs(nxt: Next) -> int | None:
     return None if nxt.state == CardState.REVIEW else nxt.secs
 
 
-@dataclass
-class Prepared:
+class Prepared(NamedTuple):
     """What ``answer_card`` computes before it looks at the exact time (where each rating
     leads: memory states, fuzzed intervals, steps), done ahead while the card is on screen.
     It holds the fuzz source part-drawn, so it serves one answer; ``answer_card`` uses it only
