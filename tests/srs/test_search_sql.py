@@ -392,3 +392,34 @@ def test_card_filter_works_beside_the_callers_own_joins(tmp_path: Path) -> None:
 def test_python_pow_fallback_refuses_domain_errors() -> None:
     assert _safe_pow(4.0, 0.5) == 2.0
     assert _safe_pow(-1.0, 0.5) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["is:due", "is:review", "is:learn", "deck:A is:review", "is:learn or is:review",
+     "is:new", "is:new or is:review", "-is:new", "deck:A", ""],
+)  # fmt: skip
+def test_due_order_is_the_same_whatever_the_query_can_match(tmp_path: Path, query: str) -> None:
+    """Searches that cannot match a new card sort on (due, id) alone: the same order as
+    the full key (new cards first, by position; then due; then id)."""
+    with Store.open(tmp_path / "c.db", clock=FixedClock(NOW)) as store:
+        with store.write() as s:
+            b = Builder(s, NOW)
+            nt = b.notetype("Basic", ["Front", "Back"], ["Card 1"])
+            deck = b.deck("A")
+            states = [CardState.REVIEW, CardState.LEARNING, CardState.RELEARNING, CardState.NEW]
+            for i in range(24):
+                state = states[i % 4]
+                due = None if state == CardState.NEW else NOW - HOUR * ((i * 7) % 5)
+                b.card(b.note(nt, [f"q{i}", ""]), deck, state=state, due=due)
+        with store.read() as s:
+            found = search_cards(s, query, now=NOW, tz=UTC)
+            rows = {c.id: c for c in s.scalars(select(Card).where(Card.id.in_(found)))}
+
+            def full_key(card_id: int) -> tuple[object, ...]:
+                c = rows[card_id]
+                new = c.state == CardState.NEW
+                return (0 if new else 1, c.new_position if new else 0, c.due or NOW, c.id)
+
+            assert len(found) > 3
+            assert found == sorted(found, key=full_key)
