@@ -92,8 +92,6 @@ class DayQueue:
     _scope: frozenset[int] = field(default_factory=frozenset)
     _where: dict[int, tuple[str, tuple[int, int, int], int]] = field(default_factory=dict)
     notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
-    # Each deck's learning due times, sorted: its learn count is one bisection.
-    _learning_dues: dict[int, list[int]] = field(default_factory=dict)
     _order: tuple[tuple[int, tuple[int, ...]], ...] | None = None
     # New and review counts after limits, by deck, kept between answers: an answer changes
     # a deck or two, and only they and the decks above them are counted again.
@@ -110,8 +108,6 @@ class DayQueue:
 
     def __post_init__(self) -> None:
         self._scope = frozenset(self.deck_ids)
-        for due, _, deck_id in self.learning:
-            self._learning_dues.setdefault(deck_id, []).append(due)  # already in due order
 
     # -- building -----------------------------------------------------------------------
 
@@ -353,7 +349,6 @@ class DayQueue:
             if effect.state in (CardState.LEARNING, CardState.RELEARNING):
                 if effect.due_ms <= end_ms + LEARN_AHEAD_MS:
                     bisect.insort(self.learning, entry)
-                    bisect.insort(self._learning_dues.setdefault(effect.deck_id, []), entry[0])
                     self._where[effect.card_id] = ("learning", entry, effect.deck_id)
             elif effect.state == CardState.REVIEW and effect.due_ms < end_ms:
                 bisect.insort(self.review, entry)
@@ -384,9 +379,6 @@ class DayQueue:
         if where == "review":
             self.review_per_deck[deck_id] -= 1
             self._changed(deck_id)
-        else:
-            dues = self._learning_dues[deck_id]
-            del dues[bisect.bisect_left(dues, entry[0])]
 
     def _index(self) -> None:
         """Where each queued card is, so an answer removes it without a scan."""
