@@ -3,6 +3,7 @@ session timer and an 80x24 terminal. Update with ``--snapshot-update`` after che
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,25 @@ def filled(col: Collection) -> Collection:
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    # Twice: what a worker posts (the browser's results) may start more work when handled
-    # (the selected card's info), which a loaded machine may not have drawn after one pause.
-    for _ in range(2):
+    """Wait until the screen stops changing. What a worker posts (the browser's results)
+    may start more work when handled (the selected card's info), and a table sizes its
+    columns on a later refresh: a loaded machine may not have drawn all of it after one or
+    two pauses, so the screen is compared with itself between pauses."""
+    drawn = None
+    for _ in range(50):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        now = _screen_text(pilot)
+        if now == drawn:
+            return
+        drawn = now
+    raise AssertionError("the screen kept changing")
+
+
+def _screen_text(pilot: Pilot[Any]) -> str:
+    # the SVG carries a fresh id on each export; the drawn text and styles are what count
+    svg = pilot.app.export_screenshot()
+    return re.sub(r"terminal-\d+", "terminal", svg)
 
 
 def test_deck_list(snap_compare: Snap, filled: Collection, make: AppFactory) -> None:
