@@ -121,7 +121,10 @@ class FuzzSource(random.Random):
         self._state = seed & _MASK64
 
     def seed(self, a: Any = None, version: int = 2) -> None:
-        self._state = hash(a) & _MASK64
+        # an int only: hash() of text changes from one process to the next
+        if not isinstance(a, int):
+            raise TypeError(f"a fuzz source is seeded with an int, not {type(a).__name__}")
+        self._state = a & _MASK64
 
     def getstate(self) -> Any:
         return self._state

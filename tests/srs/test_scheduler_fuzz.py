@@ -170,3 +170,7 @@ def test_an_answers_fuzz_source_is_reproducible_and_evenly_spread() -> None:
     source = fuzz_rng(7, 1)
     picks = {source.randrange(600, 750) for _ in range(2_000)}
     assert min(picks) == 600 and max(picks) == 749
+    source.seed(7 * 100_003 + 1)  # seeding again starts the same sequence
+    assert source.random() == fuzz_rng(7, 1).random()
+    with pytest.raises(TypeError, match="int"):
+        source.seed("text")
