@@ -94,9 +94,13 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
 
 def utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; naive values are refused."""
+    return _aware(value).astimezone(UTC)
+
+
+def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise UsageError("naive datetime where a UTC instant was expected")
-    return value.astimezone(UTC)
+    return value
 
 
 # Both are pure, and an answer asks each about the same few instants and days several
@@ -133,10 +137,8 @@ def elapsed_days(
 
 @lru_cache(maxsize=256)  # pure; an answer converts the same few instants several times
 def to_ms(value: datetime) -> int:
-    """Epoch milliseconds of an aware datetime."""
-    if value.tzinfo is None:
-        raise UsageError("naive datetime where a UTC instant was expected")
-    return round(value.timestamp() * 1000)
+    """Epoch milliseconds of an aware datetime (naive values are refused)."""
+    return round(_aware(value).timestamp() * 1000)
 
 
 def from_ms(ms: int) -> datetime:

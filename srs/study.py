@@ -47,8 +47,7 @@ def _snapshot(card: Card) -> list[Any]:
     return snapshot({"id": card.id, **{name: getattr(card, name) for name in CARD_COLUMNS}})
 
 
-def _restore(card: Card, snap: list[Any] | dict[str, Any]) -> None:
-    values = restored_values(snap)
+def _restore(card: Card, values: dict[str, Any]) -> None:
     for name in CARD_COLUMNS:
         setattr(card, name, values[name])
 
@@ -146,9 +145,10 @@ def undo_last(session: Session) -> str | None:
     if entry is None:
         return None
     for snap in entry.cards_before:
-        card = session.get(Card, snap["id"] if isinstance(snap, dict) else snap[0])
+        values = restored_values(snap)
+        card = session.get(Card, values["id"])
         if card is not None:
-            _restore(card, snap)
+            _restore(card, values)
     for snap in entry.notes_before:
         note = session.get(Note, snap["id"])
         if note is not None:

@@ -68,8 +68,9 @@ class Answered(NamedTuple):
 class KnownCard(NamedTuple):
     """A card's answer inputs, read with its view and valid while the collection's
     generation is unchanged: its columns (``CARD_COLUMNS`` with id and note id), its note's
-    tags, its preset, its undo snapshot as JSON and the scheduler's preparation. Serves one
-    answer (the preparation holds a part-drawn fuzz source)."""
+    tags, its preset, what undo keeps of the card and of its note as JSON, and the
+    scheduler's preparation. Serves one answer (the preparation holds a part-drawn fuzz
+    source)."""
 
     card: dict[str, Any]
     note_tags: str
@@ -155,7 +156,7 @@ def snapshot(row: Mapping[str, Any]) -> list[Any]:
 def snapshot_json(row: Mapping[str, Any]) -> str:
     """``snapshot(row)`` as JSON, for a row as the database holds it (instants are epoch ms
     there): made for every card shown, so without the per-column tests."""
-    return str(_encode(_snapshot_values(row)))
+    return _encode(_snapshot_values(row))
 
 
 def _notes_json(card: Mapping[str, Any], note_tags: str) -> str:

@@ -99,9 +99,7 @@ class CardRead(NamedTuple):
         """``build``, and what answering the card needs first (``study_answer.know_card``),
         reading the row's columns once for both."""
         row = self.row
-        card = dict(zip(_CARD_NAMES, row, strict=False))
-        preset = PresetRow(*row[_PRESET_AT:])
-        sched = sched_from_row(card)
+        card, preset, sched = _parts(row)
         view, _ = _build(row, self.notetype, now, tz, card, preset, sched)
         return view, know_card(card, row[_TAGS_AT], preset, now, tz, sched)
 
@@ -141,8 +139,13 @@ def _view(
 def _view_of(
     row: Any, nt: NotetypeInfo, now: datetime, tz: tzinfo
 ) -> tuple[CardView, SchedulingConfig]:
+    return _build(row, nt, now, tz, *_parts(row))
+
+
+def _parts(row: Any) -> tuple[dict[str, Any], PresetRow, CardSched]:
+    """The row's card columns by name, its preset and its scheduling state."""
     card = dict(zip(_CARD_NAMES, row, strict=False))
-    return _build(row, nt, now, tz, card, PresetRow(*row[_PRESET_AT:]), sched_from_row(card))
+    return card, PresetRow(*row[_PRESET_AT:]), sched_from_row(card)
 
 
 def _build(
