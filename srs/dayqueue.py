@@ -92,7 +92,6 @@ class DayQueue:
     _scope: frozenset[int] = field(default_factory=frozenset)
     _where: dict[int, tuple[str, tuple[int, int, int], int]] = field(default_factory=dict)
     notetypes: NotetypeCache = field(default_factory=dict)  # parsed while the queue is valid
-    _order: tuple[tuple[int, tuple[int, ...]], ...] | None = None
     # New and review counts after limits, by deck, kept between answers: an answer changes
     # a deck or two, and only they and the decks above them are counted again.
     _counts: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -103,7 +102,7 @@ class DayQueue:
     _sums: dict[int, _Four] = field(default_factory=dict)
     _below: dict[int, _Four] = field(default_factory=dict)
     _parent: dict[int, int | None] = field(default_factory=dict)
-    _rank: dict[int, int] = field(default_factory=dict)  # place in ``_post_order``
+    _rank: dict[int, int] = field(default_factory=dict)  # children before parents
     _answered: int | None = None  # today's counted answers in the queue's decks
 
     def __post_init__(self) -> None:
@@ -233,14 +232,16 @@ class DayQueue:
     def _new_review_counts(self) -> dict[int, tuple[int, int]]:
         """The new and review counts of ``srs.queue.limited_counts``, by deck: each deck's
         own cards and its children's counts, capped by its limit less what its subtree did
-        today. Counted once for the whole tree; after that only the decks changed since the
-        last call are counted again, and a change passes up to the decks above as a
+        today. Only the decks changed since the last call are counted again (the first call:
+        every deck, from nothing), and a change passes up to the decks above as a
         difference, as far as it changes what they pass up."""
-        order = self._post_order()
         dirty = self._dirty
         if dirty is None:
-            self._count_all(order)
-        elif dirty:
+            self._number_tree()
+            dirty = set(self._rank)
+            for deck_id in dirty:
+                self._own[deck_id] = self._sums[deck_id] = self._below[deck_id] = _NOTHING
+        if dirty:
             self._count_changes(dirty)
         self._dirty = set()
         return self._counts
@@ -256,25 +257,10 @@ class DayQueue:
 
     def _pass_up(self, deck_id: int, sums: _Four) -> _Four:
         new_done, review_done, new, review = sums
-        limits = self.decks[deck_id].preset
-        new = max(0, min(new, limits.new_per_day - new_done))
-        review = max(0, min(review, limits.reviews_per_day - review_done))
-        self._counts[deck_id] = (new, review)
-        return (new_done, review_done, new, review)
-
-    def _count_all(self, order: tuple[tuple[int, tuple[int, ...]], ...]) -> None:
-        below = self._below
-        for deck_id, children in order:
-            own = self._own[deck_id] = self._own_counts(deck_id)
-            new_done, review_done, new, review = own
-            for child in children:
-                c_new_done, c_review_done, c_new, c_review = below[child]
-                new_done += c_new_done
-                review_done += c_review_done
-                new += c_new
-                review += c_review
-            sums = self._sums[deck_id] = (new_done, review_done, new, review)
-            below[deck_id] = self._pass_up(deck_id, sums)
+        counts = self._counts[deck_id] = self.decks[deck_id].preset.capped(
+            new, review, new_done, review_done
+        )
+        return (new_done, review_done, *counts)
 
     def _count_changes(self, dirty: set[int]) -> None:
         rank, parent_of = self._rank, self._parent
@@ -313,22 +299,18 @@ class DayQueue:
                 queued.add(parent)
                 heapq.heappush(todo, (rank[parent], parent))
 
-    def _post_order(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
-        """The decks under ``tops``, children before parents, with their children."""
-        if self._order is None:
-            order: list[tuple[int, tuple[int, ...]]] = []
+    def _number_tree(self) -> None:
+        """Number the decks under ``tops``, children before parents (``_rank``), and note
+        each one's parent."""
 
-            def walk(node: DeckNode, parent: int | None) -> None:
-                self._parent[node.id] = parent
-                for child in node.children:
-                    walk(self.decks[child], node.id)
-                self._rank[node.id] = len(order)
-                order.append((node.id, node.children))
+        def walk(node: DeckNode, parent: int | None) -> None:
+            self._parent[node.id] = parent
+            for child in node.children:
+                walk(self.decks[child], node.id)
+            self._rank[node.id] = len(self._rank)
 
-            for top in self.tops:
-                walk(top, None)
-            self._order = tuple(order)
-        return self._order
+        for top in self.tops:
+            walk(top, None)
 
     def _changed(self, deck_id: int) -> None:
         """Deck ``deck_id``'s own new or review cards, or its log, changed."""

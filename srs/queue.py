@@ -42,6 +42,14 @@ class Limits:
     reviews_per_day: int
     rollover_hour: int
 
+    def capped(self, new: int, review: int, new_done: int, review_done: int) -> tuple[int, int]:
+        """A deck's new and review counts (its own cards and its children's counts) capped
+        by these limits less what its subtree introduced and reviewed today."""
+        return (
+            max(0, min(new, self.new_per_day - new_done)),
+            max(0, min(review, self.reviews_per_day - review_done)),
+        )
+
 
 @dataclass(frozen=True)
 class DeckNode:
@@ -284,9 +292,7 @@ def limited_counts(
             review_done += c_review_done
             new += c_new
             review += c_review
-        preset = node.preset
-        new = max(0, min(new, preset.new_per_day - new_done))
-        review = max(0, min(review, preset.reviews_per_day - review_done))
+        new, review = node.preset.capped(new, review, new_done, review_done)
         totals[node_id] = (learn, new, review)
         return learn, new_done, review_done, new, review
 
